@@ -1,0 +1,68 @@
+"""poll and send: the inbound and outbound halves, one pass each."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any
+
+from app.commands.common import is_terminal, runtime_from
+from app.poll import PollResult, poll
+from app.wiring import make_source, make_transport
+from outbound.flush import FlushResult, flush
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("poll", help="read the mailbox and turn waiting mail into tickets")
+    p.add_argument("--once", action="store_true", help="drain the mailbox once and exit (the default)")
+    p.set_defaults(handler=cmd_poll)
+    p = sub.add_parser("send", help="send what the outbox holds, once")
+    p.set_defaults(handler=cmd_send)
+
+
+class Progress:
+    """A count and a rate on a terminal, overwritten in place; silent when piped."""
+
+    def __init__(self, label: str) -> None:
+        self.label, self.start, self.enabled = label, time.monotonic(), is_terminal()
+
+    def __call__(self, result: Any) -> None:
+        if not self.enabled:
+            return
+        done = result.seen if isinstance(result, PollResult) else result.sent + result.failed + result.retried
+        rate = done / max(time.monotonic() - self.start, 1e-6)
+        sys.stderr.write(f"\r{self.label}: {done} ({rate:.0f}/s)")
+        sys.stderr.flush()
+
+    def end(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def cmd_poll(args: argparse.Namespace) -> int:
+    rt = runtime_from(args)
+    source = make_source(rt.settings)
+    progress = Progress("messages")
+    try:
+        result = poll(rt, source, progress)
+    finally:
+        progress.end()
+        source.close()
+        rt.close()
+    parts = ", ".join(f"{k} {v}" for k, v in sorted(result.outcomes.items())) or "nothing waiting"
+    print(f"polled {result.seen} message(s): {parts}")
+    return 0
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    rt = runtime_from(args)
+    progress = Progress("mails")
+    try:
+        result: FlushResult = flush(rt.sessions, make_transport(rt.settings), clock=rt.clock,
+                                    max_attempts=int(rt.settings.outbound["max_attempts"]),
+                                    progress=progress)
+    finally:
+        progress.end()
+        rt.close()
+    print(f"sent {result.sent}, retrying {result.retried}, failed {result.failed}")
+    return 0

@@ -1,0 +1,68 @@
+"""Mail in and out: the inbound record that makes processing exactly-once, and the outbox."""
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, BigId, intpk, str20, utc
+
+
+class InboundMessage(Base):
+    """One message seen in a mailbox. `source_key` (mailbox, UIDVALIDITY, UID) and
+    `dedup_key` (Message-ID + body hash) are unique: a replay after a crash, or a second
+    delivery of the same mail, finds its record and does nothing."""
+
+    __tablename__ = "inbound_messages"
+
+    id: Mapped[intpk]
+    source_key: Mapped[str] = mapped_column(String(600), unique=True)
+    dedup_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    sender: Mapped[str | None] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(500), default="")
+    received_at: Mapped[utc]
+    # ticket | event | ignored | quarantined | duplicate
+    outcome: Mapped[str20]
+    kind: Mapped[str20] = mapped_column(default="")
+    reason: Mapped[str] = mapped_column(Text(), default="")
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    size: Mapped[int] = mapped_column(BigId, default=0)
+    # kept only for quarantined mail, so `quarantine replay` can run it again
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary())
+
+
+class OutboxMessage(Base):
+    """A rendered mail waiting to be sent. Inserted in the transaction of the change that
+    caused it; the Message-ID is fixed at insert so retries never look like new mail."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),)
+
+    id: Mapped[intpk]
+    created_at: Mapped[utc]
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    recipient: Mapped[str] = mapped_column(String(320), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(String(500))
+    message_id: Mapped[str] = mapped_column(String(998), unique=True)
+    raw: Mapped[bytes] = mapped_column(LargeBinary())
+    state: Mapped[str20] = mapped_column(default="queued")  # queued|sending|sent|failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[utc]
+    last_error: Mapped[str] = mapped_column(Text(), default="")
+    sent_at: Mapped[utc | None]
+
+
+class MailboxState(Base):
+    """Per mailbox: the UIDVALIDITY last seen (a change is detected and logged; the dedup
+    key keeps the renumbered mail from becoming new tickets) and the poller's lease, so two
+    `incidentdesk run` processes never poll one mailbox at once."""
+
+    __tablename__ = "mailbox_state"
+
+    name: Mapped[str] = mapped_column(String(600), primary_key=True)
+    uidvalidity: Mapped[int | None] = mapped_column(BigId)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[utc | None]

@@ -1,0 +1,23 @@
+"""What outbound needs to know about the desk; built by app/ from configuration."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class DeskInfo:
+    name: str
+    organisation: str
+    address: str
+    timezone: ZoneInfo
+    language: str = "id"
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)   # lang -> value -> label
+    service_names: Mapping[str, str] = field(default_factory=dict)
+    category_names: Mapping[str, str] = field(default_factory=dict)
+    priority_names: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def domain(self) -> str:
+        return self.address.rsplit("@", 1)[-1]

@@ -1,0 +1,95 @@
+"""The walking skeleton on the embedded defaults: Maildir in, tickets, .eml acknowledgements out."""
+from __future__ import annotations
+
+import email
+from email import policy
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.poll import poll
+from app.runtime import Runtime
+from app.wiring import make_source, make_transport
+from ingest.maildir_source import deliver
+from models import InboundMessage, OutboxMessage, Ticket
+from outbound.flush import flush
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "reports"
+
+
+def load_samples(maildir: Path, prefix: str = "t") -> int:
+    files = sorted(SAMPLES.glob("*.eml"))
+    for i, path in enumerate(files):
+        deliver(maildir, path.read_bytes(), f"{prefix}.{i}.{path.stem}")
+    return len(files)
+
+
+def maildir_of(rt: Runtime) -> Path:
+    return rt.settings.path(rt.settings.source["maildir"])
+
+
+def test_every_sample_report_becomes_a_new_ticket_with_an_acknowledgement(runtime: Runtime) -> None:
+    count = load_samples(maildir_of(runtime))
+    result = poll(runtime, make_source(runtime.settings))
+    assert result.outcomes == {"ticket": count}
+    with runtime.sessions() as session:
+        tickets = list(session.scalars(select(Ticket).order_by(Ticket.id)))
+        assert [t.number for t in tickets] == [f"INC-{i:06d}" for i in range(1, count + 1)]
+        assert {t.status for t in tickets} == {"new"}
+        acks = list(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "ack")))
+    assert len(acks) == count
+    assert not list((maildir_of(runtime) / "new").iterdir())
+    assert len(list((maildir_of(runtime) / ".Processed" / "cur").iterdir())) == count
+
+
+def test_acknowledgement_file_carries_number_priority_and_targets_in_wita(runtime: Runtime) -> None:
+    load_samples(maildir_of(runtime))
+    poll(runtime, make_source(runtime.settings))
+    sent = flush(runtime.sessions, make_transport(runtime.settings), clock=runtime.clock, max_attempts=3)
+    outbox = runtime.settings.path(runtime.settings.outbound["outbox_dir"])
+    files = sorted(outbox.glob("*.eml"))
+    assert sent.sent == len(files) > 0
+    with runtime.sessions() as session:
+        first = session.scalar(select(Ticket).order_by(Ticket.id))
+        assert first is not None
+        number, priority = first.number, first.priority
+        logged_local = first.created_at.astimezone(runtime.desk.timezone)
+    msg = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
+    text = msg.get_body(("plain",)).get_content()
+    assert f"[{number}]" in msg["Subject"]
+    assert priority in text and "WITA" in text
+    assert f"{logged_local:%d-%m-%Y}" in text
+    assert msg["Auto-Submitted"] == "auto-replied"
+
+
+def test_running_the_same_mail_again_does_not_duplicate_tickets(runtime: Runtime) -> None:
+    count = load_samples(maildir_of(runtime))
+    poll(runtime, make_source(runtime.settings))
+    load_samples(maildir_of(runtime), prefix="again")  # the same messages delivered a second time
+    again = poll(runtime, make_source(runtime.settings))
+    assert again.outcomes == {"duplicate": count}
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Ticket)) == count
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == count
+
+
+def test_malformed_message_is_recorded_with_reason_and_does_not_stop_the_poll(runtime: Runtime) -> None:
+    maildir = maildir_of(runtime)
+    deliver(maildir, b"this is not a mail at all\x00\xff", "a.garbage")
+    deliver(maildir, (SAMPLES / "01-ipos-server-down.eml").read_bytes(), "b.good")
+    result = poll(runtime, make_source(runtime.settings))
+    assert result.outcomes == {"quarantined": 1, "ticket": 1}
+    with runtime.sessions() as session:
+        bad = session.scalar(select(InboundMessage).where(InboundMessage.outcome == "quarantined"))
+        assert bad is not None and "From:" in bad.reason and bad.raw is not None
+    assert len(list((maildir / ".Quarantine" / "cur").iterdir())) == 1
+
+
+def test_head_of_office_report_gets_high_urgency(runtime: Runtime) -> None:
+    maildir = maildir_of(runtime)
+    deliver(maildir, b"From: Hendra <kepala.kantor@posbalikpapan.example>\r\nTo: servicedesk@posbalikpapan.example\r\n"
+                     b"Subject: Website lambat\r\nMessage-ID: <k1@posbalikpapan.example>\r\n\r\nWebsite agak lambat.\r\n", "k1")
+    poll(runtime, make_source(runtime.settings))
+    with runtime.sessions() as session:
+        ticket = session.scalar(select(Ticket))
+        assert ticket is not None and ticket.urgency == "high"

@@ -1,0 +1,616 @@
+"""Agent command lines at the top of a reply: read them, never apply them.
+
+An agent works on a ticket by replying to the desk's mail with lines such as
+``Status: closed`` or ``Urgensi: tinggi`` before any other text. This module turns
+those lines into normalised commands and bilingual (English/Indonesian) error
+messages; the workflow decides what the commands do. It does no I/O and reads no
+configuration: the caller passes a `Vocabulary` built from configuration, so the
+parser never hard-codes a service, a category or the number of support levels.
+
+Where the command lines end
+    Leading blank lines are skipped. Command lines then run until the first line
+    that is not a command line: a blank line or any other text. Everything from
+    there on, stripped, is the comment. The caller has already removed quoted
+    history.
+
+Unknown keywords (the rule)
+    A line shaped like ``Word: value`` whose keyword is not known is read as a
+    mistyped command -- an error naming the known keywords, and the command lines
+    go on -- when its value is not empty, the value is not a URL (``http://...``),
+    and its keyword is either one word of at least three letters (``Stauts:
+    closed``, ``Note: rebooted``, ``Budi: tolong dicek``) or several words of which
+    the first is a known keyword (``Escalate to: 2``, ``Status update: done``).
+    Every other such line (``Hi team:``, ``Pak Budi: tolong dicek``, ``Catatan:``,
+    ``C: penuh``) is ordinary text: it ends the command lines and starts the
+    comment. Why: a salutation or a heading is usually several words or has
+    nothing after the colon, while a typo in a command is one word followed by a
+    value, and silently dropping ``Stauts: closed`` would leave the agent believing
+    the ticket was closed.
+
+Commands that came too late
+    A line with a known keyword in the first paragraph of the comment (for
+    example after a salutation, or after a blank line that an HTML-to-text
+    conversion put between two commands) is not applied, but it is reported, for
+    the same reason: an agent must never think a command was taken when it was not.
+
+Other rules
+    * Priority is never typed: ``Priority:`` / ``Prioritas:`` is refused, saying
+      it comes from urgency x impact.
+    * An empty value, an unknown value or an escalation level outside
+      2..max_level is an error (level 1 is the service desk itself).
+    * The same keyword twice with the same meaning (``Status: closed`` and
+      ``Status: tutup``) counts once; with different meanings it is an error and
+      neither is applied, because the desk cannot know which one was meant.
+    * Keywords and values are case-insensitive. Outlook/markdown artefacts are
+      tolerated: leading ``*``, ``-`` or bullets, bold markers around keyword or
+      value, non-breaking and zero-width spaces, the full-width colon ``：``,
+      trailing spaces and a value wrapped in quotes.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "Command",
+    "CommandError",
+    "ParsedReply",
+    "Vocabulary",
+    "help_text",
+    "parse_commands",
+]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the configuration allows, passed in so the parser stays free of configuration."""
+
+    services: Mapping[str, str]  # lowercased name or alias -> service code
+    categories: Mapping[str, str]  # lowercased code/alias -> category code
+    max_level: int = 3
+
+
+@dataclass(frozen=True)
+class Command:
+    """One accepted command, normalised so the workflow never sees language or spelling."""
+
+    name: str  # status | urgency | impact | service | category | escalate | assign | resolution
+    value: str
+    target: str | None  # escalate's optional target
+    line: str  # the original line, for messages
+
+
+@dataclass(frozen=True)
+class CommandError:
+    """A line that was not applied, with the reason in both languages of the desk."""
+
+    line: str
+    message_en: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class ParsedReply:
+    """Everything the workflow needs from a reply body."""
+
+    commands: tuple[Command, ...]
+    errors: tuple[CommandError, ...]
+    comment: str  # body after the command lines, stripped
+
+
+@dataclass(frozen=True)
+class _Reason:
+    """Why a value was refused, before it is tied to its line."""
+
+    en: str
+    id: str
+
+
+# --------------------------------------------------------------------------- keywords
+
+PRIORITY = "priority"
+HIERARCHICAL = "hierarchical"
+
+# Every accepted spelling -> command name. The help text is checked against this table.
+_KEYWORDS: Mapping[str, str] = {
+    "status": "status",
+    "urgency": "urgency",
+    "urgensi": "urgency",
+    "impact": "impact",
+    "dampak": "impact",
+    "service": "service",
+    "layanan": "service",
+    "category": "category",
+    "kategori": "category",
+    "escalate": "escalate",
+    "escalation": "escalate",
+    "eskalasi": "escalate",
+    "assign": "assign",
+    "tugaskan": "assign",
+    "resolution": "resolution",
+    "solution": "resolution",
+    "solusi": "resolution",
+    "penyelesaian": "resolution",
+    "priority": PRIORITY,
+    "prioritas": PRIORITY,
+}
+
+# The spelling shown in messages, per language.
+_DISPLAY: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "status": "Status",
+        "urgency": "Urgency",
+        "impact": "Impact",
+        "service": "Service",
+        "category": "Category",
+        "escalate": "Escalate",
+        "assign": "Assign",
+        "resolution": "Resolution",
+    },
+    "id": {
+        "status": "Status",
+        "urgency": "Urgensi",
+        "impact": "Dampak",
+        "service": "Layanan",
+        "category": "Kategori",
+        "escalate": "Eskalasi",
+        "assign": "Tugaskan",
+        "resolution": "Solusi",
+    },
+}
+
+# --------------------------------------------------------------------------- values
+
+_STATUS: Mapping[str, str] = {
+    "in progress": "in_progress",
+    "on progress": "in_progress",
+    "progress": "in_progress",
+    "proses": "in_progress",
+    "dalam proses": "in_progress",
+    "diproses": "in_progress",
+    "closed": "closed",
+    "close": "closed",
+    "tutup": "closed",
+    "ditutup": "closed",
+    "selesai": "closed",
+}
+
+_LEVELS: Mapping[str, str] = {
+    "high": "high",
+    "medium": "medium",
+    "low": "low",
+    "tinggi": "high",
+    "sedang": "medium",
+    "rendah": "low",
+}
+
+# name -> (spelling -> value, allowed values as told in each language)
+_CHOICES: Mapping[str, tuple[Mapping[str, str], Mapping[str, str]]] = {
+    "status": (_STATUS, {"en": "in progress, closed", "id": "proses, tutup"}),
+    "urgency": (_LEVELS, {"en": "high, medium, low", "id": "tinggi, sedang, rendah"}),
+    "impact": (_LEVELS, {"en": "high, medium, low", "id": "tinggi, sedang, rendah"}),
+}
+
+# Words that ask for hierarchical escalation (to the head of SOLTEK), longest first so
+# "kepala soltek budi" leaves "budi" as the target rather than "soltek budi".
+_HIERARCHICAL_WORDS: tuple[str, ...] = tuple(
+    sorted(
+        (
+            "hierarchical",
+            "hierarchy",
+            "hierarki",
+            "hierarkis",
+            "hirarki",
+            "head",
+            "head of soltek",
+            "head of office",
+            "kepala",
+            "kepala soltek",
+            "kepala kantor",
+            "soltek",
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+
+# --------------------------------------------------------------------------- line shape
+
+_LINE = re.compile(r"^([A-Za-z][A-Za-z ]{0,20}?)[\s*_]*:\s*(.*)$")
+_LEVEL = re.compile(r"^(?:level|tingkat|lvl|l)?\s*(\d+)\b[\s,;:-]*(.*)$", re.IGNORECASE)
+_TARGET_PREFIX = re.compile(r"^(?:to|ke|kepada)(?:\s+|$)", re.IGNORECASE)
+_QUOTES: tuple[tuple[str, str], ...] = (
+    ('"', '"'),
+    ("'", "'"),
+    ("\u201c", "\u201d"),
+    ("\u2018", "\u2019"),
+    ("\u00ab", "\u00bb"),
+    ("\u201e", "\u201c"),
+)
+# Invisible characters vanish; odd spaces become spaces; full-width colons become colons.
+_ARTEFACTS = {
+    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None),
+    **{ord(c): " " for c in "\u00a0\u2007\u202f\u3000\t"},
+    **{ord(c): ":" for c in "\uff1a\ufe55\ufe13"},
+}
+_LEADING_MARKS = "*_-\u2022\u00b7\u2013 "
+
+
+def _clean(raw: str) -> str:
+    """The line as the agent meant it, without what Outlook or markdown added around it."""
+    return raw.translate(_ARTEFACTS).strip().lstrip(_LEADING_MARKS).strip()
+
+
+def _unquote(value: str) -> str:
+    """Drop one pair of quotes around the whole value; agents quote values from the help."""
+    for left, right in _QUOTES:
+        if len(value) >= 2 and value.startswith(left) and value.endswith(right):
+            return value[len(left) : -len(right)].strip()
+    return value
+
+
+def _split(raw: str) -> tuple[str, str] | None:
+    """(keyword, value) when the line is shaped like a command, else None."""
+    match = _LINE.match(_clean(raw))
+    if match is None:
+        return None
+    value = _unquote(match.group(2).strip(" *"))
+    return match.group(1).strip(), value
+
+
+def _key(text: str) -> str:
+    """Lower case with single spaces: how keywords and aliases are compared."""
+    return " ".join(text.lower().split())
+
+
+def _is_blank(raw: str) -> bool:
+    return not _clean(raw)
+
+
+def _looks_mistyped(keyword: str, value: str) -> bool:
+    """The unknown-keyword rule of the module docstring: a typo, not a salutation."""
+    if not value or value.startswith("//"):
+        return False
+    words = keyword.split()
+    if len(words) == 1:
+        return len(words[0]) >= 3
+    return _key(words[0]) in _KEYWORDS
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def _known_keywords(lang: str) -> str:
+    return ", ".join(_DISPLAY[lang].values())
+
+
+def _unknown_keyword(keyword: str) -> _Reason:
+    """Name the known keywords, and the nearest one when the keyword looks like a typo."""
+    guess = difflib.get_close_matches(keyword.lower(), _KEYWORDS, n=1, cutoff=0.75)
+    hint_en = hint_id = ""
+    if guess:
+        spelled = guess[0].capitalize()
+        hint_en, hint_id = f" (did you mean '{spelled}'?)", f" (maksudnya '{spelled}'?)"
+    return _Reason(
+        f"unknown keyword '{keyword}'{hint_en}; known: {_known_keywords('en')}",
+        f"kata kunci '{keyword}' tidak dikenal{hint_id}; yang dikenal: {_known_keywords('id')}",
+    )
+
+
+_PRIORITY_REFUSED = _Reason(
+    "priority cannot be set: it comes from urgency x impact; set Urgency and Impact instead",
+    "prioritas tidak bisa diisi: prioritas ditentukan dari urgensi x dampak; "
+    "isi Urgensi dan Dampak",
+)
+
+_TOO_LATE = _Reason(
+    "not applied: command lines must come first, together, before any blank line or text",
+    "tidak diterapkan: baris perintah harus paling atas, berurutan, "
+    "sebelum baris kosong atau teks lain",
+)
+
+
+def _empty(name: str) -> _Reason:
+    return _Reason(
+        f"{_DISPLAY['en'][name]} needs a value", f"{_DISPLAY['id'][name]} perlu diisi"
+    )
+
+
+def _conflict(name: str) -> _Reason:
+    return _Reason(
+        f"{_DISPLAY['en'][name]} is given more than once with different values; "
+        "none of them was applied",
+        f"{_DISPLAY['id'][name]} diisi lebih dari sekali dengan nilai berbeda; "
+        "tidak ada yang diterapkan",
+    )
+
+
+def _levels_text(max_level: int, lang: str) -> str:
+    """The levels an agent may escalate to, as told in `lang`."""
+    if max_level < 2:
+        return "none configured" if lang == "en" else "belum dikonfigurasi"
+    return "2" if max_level == 2 else f"2..{max_level}"
+
+
+# --------------------------------------------------------------------------- value parsers
+
+_Outcome = tuple[str, str | None] | _Reason
+_Parser = Callable[[str, Vocabulary], _Outcome]
+
+
+def _word(value: str) -> str:
+    """A value compared as a word: case, hyphens, underscores and end punctuation ignored."""
+    return _key(value.replace("-", " ").replace("_", " ").rstrip(".!,;"))
+
+
+def _parse_choice(name: str, value: str, _vocabulary: Vocabulary) -> _Outcome:
+    """Status, urgency, impact: one of a fixed set of words in either language."""
+    spellings, allowed = _CHOICES[name]
+    found = spellings.get(_word(value))
+    if found is not None:
+        return found, None
+    return _Reason(
+        f"unknown value '{value}' for {_DISPLAY['en'][name]}; allowed: {allowed['en']}",
+        f"nilai '{value}' untuk {_DISPLAY['id'][name]} tidak dikenal; "
+        f"pilihan: {allowed['id']}",
+    )
+
+
+def _code_key(text: str) -> str:
+    """Compare codes and aliases ignoring case, spacing and spaces around '/'."""
+    return re.sub(r"\s*/\s*", "/", _key(text.rstrip(".!,;")))
+
+
+def _lookup(value: str, table: Mapping[str, str]) -> str | None:
+    """The code for `value`; codes themselves count as aliases, configured aliases win."""
+    keys = {_code_key(code): code for code in table.values()}
+    keys.update({_code_key(alias): code for alias, code in table.items()})
+    return keys.get(_code_key(value))
+
+
+def _parse_catalogue(name: str, value: str, vocabulary: Vocabulary) -> _Outcome:
+    """Service and category: a configured code or alias."""
+    table = vocabulary.services if name == "service" else vocabulary.categories
+    code = _lookup(value, table)
+    if code is not None:
+        return code, None
+    codes = ", ".join(sorted(set(table.values())))
+    noun_en, noun_id = ("service", "layanan") if name == "service" else ("category", "kategori")
+    return _Reason(
+        f"unknown {noun_en} '{value}'; known: {codes or 'none configured'}",
+        f"{noun_id} '{value}' tidak dikenal; yang dikenal: {codes or 'belum dikonfigurasi'}",
+    )
+
+
+def _target(text: str) -> str | None:
+    """A name or address after the command, without a leading 'to'/'ke' or quotes."""
+    cleaned = _unquote(_TARGET_PREFIX.sub("", text.strip()).strip())
+    return cleaned if any(char.isalnum() for char in cleaned) else None
+
+
+def _hierarchical(value: str) -> _Outcome | None:
+    """('hierarchical', target) when the value asks for the head of SOLTEK, else None."""
+    words = value.split()
+    lowered = _key(value)
+    for phrase in _HIERARCHICAL_WORDS:
+        if lowered == phrase or lowered.startswith(phrase + " "):
+            return HIERARCHICAL, _target(" ".join(words[len(phrase.split()) :]))
+    return None
+
+
+def _check_level(level: int, max_level: int) -> _Reason | None:
+    """Level 1 is the desk itself, so functional escalation goes to 2..max_level."""
+    allowed_en, allowed_id = _levels_text(max_level, "en"), _levels_text(max_level, "id")
+    if level == 1:
+        return _Reason(
+            f"level 1 is the service desk itself; escalate to level {allowed_en}",
+            f"tingkat 1 adalah service desk sendiri; eskalasi ke tingkat {allowed_id}",
+        )
+    if not 2 <= level <= max_level:
+        return _Reason(
+            f"level {level} does not exist; levels are {allowed_en}",
+            f"tingkat {level} tidak ada; tingkat yang ada {allowed_id}",
+        )
+    return None
+
+
+def _parse_escalate(value: str, vocabulary: Vocabulary) -> _Outcome:
+    """'2 [target]' for functional escalation, or a head/soltek word for hierarchical."""
+    hierarchical = _hierarchical(value)
+    if hierarchical is not None:
+        return hierarchical
+    match = _LEVEL.match(value)
+    if match is None:
+        allowed_en = _levels_text(vocabulary.max_level, "en")
+        allowed_id = _levels_text(vocabulary.max_level, "id")
+        return _Reason(
+            f"Escalate needs a level ({allowed_en}) or 'head' for hierarchical escalation, "
+            f"then an optional name or address; got '{value}'",
+            f"Eskalasi perlu tingkat ({allowed_id}) atau 'kepala soltek' untuk eskalasi "
+            f"hierarkis, lalu nama atau alamat (opsional); tertulis '{value}'",
+        )
+    level = int(match.group(1))
+    refused = _check_level(level, vocabulary.max_level)
+    return refused if refused is not None else (str(level), _target(match.group(2)))
+
+
+def _parse_free(name: str, value: str, _vocabulary: Vocabulary) -> _Outcome:
+    """Assign and resolution: free text, kept as written ('to'/'ke' dropped for assign)."""
+    text = _target(value) if name == "assign" else value
+    return (text, None) if text else _empty(name)
+
+
+_PARSERS: Mapping[str, _Parser] = {
+    "status": lambda value, voc: _parse_choice("status", value, voc),
+    "urgency": lambda value, voc: _parse_choice("urgency", value, voc),
+    "impact": lambda value, voc: _parse_choice("impact", value, voc),
+    "service": lambda value, voc: _parse_catalogue("service", value, voc),
+    "category": lambda value, voc: _parse_catalogue("category", value, voc),
+    "escalate": _parse_escalate,
+    "assign": lambda value, voc: _parse_free("assign", value, voc),
+    "resolution": lambda value, voc: _parse_free("resolution", value, voc),
+}
+
+# --------------------------------------------------------------------------- lines
+
+_Entry = tuple[int, Command | CommandError]
+
+
+def _error(line: str, reason: _Reason) -> CommandError:
+    return CommandError(line, reason.en, reason.id)
+
+
+def _interpret(name: str, value: str, line: str, vocabulary: Vocabulary) -> Command | CommandError:
+    """A line with a known keyword -> a command, or the reason it cannot be one."""
+    if name == PRIORITY:
+        return _error(line, _PRIORITY_REFUSED)
+    if not value:
+        return _error(line, _empty(name))
+    outcome = _PARSERS[name](value, vocabulary)
+    if isinstance(outcome, _Reason):
+        return _error(line, outcome)
+    normalised, target = outcome
+    return Command(name, normalised, target, line)
+
+
+def _read_line(raw: str, vocabulary: Vocabulary) -> Command | CommandError | None:
+    """None when the line is not a command line, i.e. where the comment starts."""
+    split = _split(raw)
+    if split is None:
+        return None
+    keyword, value = split
+    name = _KEYWORDS.get(_key(keyword))
+    if name is not None:
+        return _interpret(name, value, raw.strip(), vocabulary)
+    if _looks_mistyped(keyword, value):
+        return _error(raw.strip(), _unknown_keyword(keyword))
+    return None
+
+
+def _first_non_blank(lines: Sequence[str], start: int = 0) -> int:
+    index = start
+    while index < len(lines) and _is_blank(lines[index]):
+        index += 1
+    return index
+
+
+def _read_command_lines(
+    lines: Sequence[str], start: int, vocabulary: Vocabulary
+) -> tuple[int, list[_Entry]]:
+    """The entries of the command lines from `start`, and the index where the comment starts."""
+    entries: list[_Entry] = []
+    for index in range(start, len(lines)):
+        if _is_blank(lines[index]):
+            return index, entries
+        read = _read_line(lines[index], vocabulary)
+        if read is None:
+            return index, entries
+        entries.append((index, read))
+    return len(lines), entries
+
+
+def _too_late(lines: Sequence[str], comment_start: int) -> list[_Entry]:
+    """Known-keyword lines in the comment's first paragraph: reported, never applied."""
+    entries: list[_Entry] = []
+    index = _first_non_blank(lines, comment_start)
+    while index < len(lines) and not _is_blank(lines[index]):
+        split = _split(lines[index])
+        if split is not None and _key(split[0]) in _KEYWORDS:
+            entries.append((index, _error(lines[index].strip(), _TOO_LATE)))
+        index += 1
+    return entries
+
+
+def _settle_duplicates(entries: Sequence[_Entry]) -> list[_Entry]:
+    """Same meaning twice counts once; different meanings drop the keyword with an error."""
+    seen: dict[str, Command] = {}
+    conflicts: dict[str, int] = {}
+    kept: list[_Entry] = []
+    for index, entry in entries:
+        if isinstance(entry, Command):
+            first = seen.setdefault(entry.name, entry)
+            if first is not entry:
+                if (first.value, first.target) != (entry.value, entry.target):
+                    conflicts.setdefault(entry.name, index)
+                continue
+        kept.append((index, entry))
+    kept = [(i, e) for i, e in kept if not (isinstance(e, Command) and e.name in conflicts)]
+    for name, index in conflicts.items():
+        line = next(e.line for i, e in entries if i == index)
+        kept.append((index, _error(line, _conflict(name))))
+    return kept
+
+
+def parse_commands(body: str, vocabulary: Vocabulary) -> ParsedReply:
+    """Split a reply body into commands, errors (in line order) and the comment."""
+    lines = body.splitlines()
+    comment_start, entries = _read_command_lines(lines, _first_non_blank(lines), vocabulary)
+    entries = _settle_duplicates(entries) + _too_late(lines, comment_start)
+    entries.sort(key=lambda entry: entry[0])
+    return ParsedReply(
+        commands=tuple(e for _, e in entries if isinstance(e, Command)),
+        errors=tuple(e for _, e in entries if isinstance(e, CommandError)),
+        comment="\n".join(lines[comment_start:]).strip(),
+    )
+
+
+# --------------------------------------------------------------------------- help
+
+_HELP: Mapping[str, str] = {
+    "en": """\
+Commands go at the very top of your reply, one per line, before any other text:
+
+  Status: in progress | closed
+  Urgency: high | medium | low
+  Impact: high | medium | low
+  Service: <service code or alias>        e.g. Service: Ipos
+  Category: <group/item>                  e.g. Category: hardware/server
+  Escalate: <level> [name or address]     functional escalation, e.g. Escalate: 2 budi@example.com
+  Escalate: head                          hierarchical escalation to the head of SOLTEK
+  Assign: <name or address>
+  Resolution: <what was done>
+
+The first blank line or line of other text ends the commands; everything after it
+is your comment. Keywords and values may be written in English or Indonesian, in
+any case. Level 1 is the service desk itself, so escalation starts at level 2.
+Priority cannot be typed: it is derived from urgency x impact.
+""",
+    "id": """\
+Perintah ditulis paling atas di balasan Anda, satu per baris, sebelum teks lain:
+
+  Status: proses | tutup
+  Urgensi: tinggi | sedang | rendah
+  Dampak: tinggi | sedang | rendah
+  Layanan: <kode atau alias layanan>      mis. Layanan: Ipos
+  Kategori: <grup/item>                   mis. Kategori: hardware/server
+  Eskalasi: <tingkat> [nama atau alamat]  eskalasi fungsional, mis. Eskalasi: 2 budi@example.com
+  Eskalasi: kepala soltek                 eskalasi hierarkis ke kepala SOLTEK
+  Tugaskan: <nama atau alamat>
+  Solusi: <apa yang dikerjakan>
+
+Baris kosong atau baris teks pertama mengakhiri perintah; semua setelahnya menjadi
+komentar Anda. Kata kunci dan nilai boleh dalam bahasa Inggris atau Indonesia,
+huruf besar atau kecil. Tingkat 1 adalah service desk sendiri, jadi eskalasi
+dimulai dari tingkat 2. Prioritas tidak bisa diisi: prioritas ditentukan dari
+urgensi x dampak.
+""",
+}
+
+_ALSO = {"en": "All keyword spellings accepted", "id": "Semua ejaan kata kunci yang diterima"}
+
+
+def _spellings(lang: str) -> str:
+    """Every accepted keyword spelling, generated so the help never drifts from the parser."""
+    words = ", ".join(word.capitalize() for word, name in _KEYWORDS.items() if name != PRIORITY)
+    return textwrap.fill(f"{_ALSO[lang]}: {words}.", width=80)
+
+
+def help_text(lang: str) -> str:
+    """The grammar as printed by `incidentdesk help commands`, in "en" or "id" (or "id_ID")."""
+    base = _key(lang).replace("-", "_").split("_")[0]
+    if base not in _HELP:
+        raise ValueError(f"no help in language {lang!r}; choose 'en' or 'id'")
+    return f"{_HELP[base]}\n{_spellings(base)}\n"

@@ -1,0 +1,74 @@
+"""The people table: reporters found by address, agents and known reporters from config."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Person
+
+AGENT_ROLES = frozenset({"service_desk", "functional_support", "head_of_soltek", "head_of_office", "management"})
+REPORTER_ROLES = frozenset({"employee", "head_of_department", "head_of_office"})
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """One person from configuration; `addresses[0]` is where the desk writes to them."""
+
+    name: str
+    addresses: tuple[str, ...]
+    role: str
+    level: int | None = None
+    language: str | None = None
+    is_agent: bool = False
+
+
+def normalise_address(address: str) -> str:
+    return address.strip().lower()
+
+
+def find_person(session: Session, address: str) -> Person | None:
+    return session.scalar(select(Person).where(Person.address == normalise_address(address)))
+
+
+def find_or_create_reporter(session: Session, address: str, name: str, now: datetime) -> Person:
+    person = find_person(session, address)
+    if person is None:
+        person = Person(address=normalise_address(address), name=name or "", role="employee",
+                        created_at=now)
+        session.add(person)
+        session.flush()
+    elif name and not person.name:
+        person.name = name
+    return person
+
+
+def sync_directory(session: Session, entries: Iterable[DirectoryEntry], now: datetime) -> None:
+    """Make the people table agree with the configured directory. Every address of an entry
+    gets a row, so a reply from an agent's second address is still that agent."""
+    for entry in entries:
+        for position, address in enumerate(entry.addresses):
+            person = find_person(session, address) or Person(
+                address=normalise_address(address), created_at=now)
+            person.name = entry.name
+            person.role = entry.role
+            person.support_level = entry.level
+            person.language = entry.language
+            person.is_agent = entry.is_agent
+            person.is_primary = position == 0
+            session.add(person)
+    session.flush()
+
+
+def people_with_role(session: Session, role: str) -> list[Person]:
+    return list(session.scalars(select(Person).where(Person.role == role, Person.is_agent, Person.is_primary)
+                                .order_by(Person.id)))
+
+
+def agents_at_level(session: Session, level: int) -> list[Person]:
+    return list(session.scalars(select(Person).where(Person.is_agent, Person.is_primary,
+                                                Person.support_level == level)
+                                .order_by(Person.id)))
