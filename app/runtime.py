@@ -38,7 +38,8 @@ def desk_info(settings: Settings) -> DeskInfo:
     return DeskInfo(
         name=settings.desk["name"], organisation=settings.desk["organisation"],
         address=settings.desk["address"].lower(), timezone=settings.timezone,
-        language=settings.desk["language"], labels=raw.get("labels", {}),
+        language=settings.desk["language"], secret=settings.desk["secret"],
+        labels=raw.get("labels", {}),
         service_names={s["code"]: s["name"] for s in raw["services"]},
         category_names={c["code"]: c.get("name", c["code"]) for c in raw["categories"]},
         priority_names={p: t.name for p, t in settings.policy.sla.items()},

@@ -2,7 +2,6 @@
 (RFC 3834) and bring replies back to the desk."""
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -11,11 +10,12 @@ from email.utils import format_datetime
 
 from outbound.render import Rendered
 from outbound.settings import DeskInfo
+from workflow.tokens import message_id_local_part
 
 
-def new_message_id(desk: DeskInfo, kind: str, token: str = "") -> str:
-    suffix = f".{token}" if token else ""
-    return f"<{kind}.{secrets.token_hex(10)}{suffix}@{desk.domain}>"
+def new_message_id(desk: DeskInfo, kind: str, recipient: str) -> str:
+    """Unique, and carrying the reply token for `recipient` (workflow/tokens.py)."""
+    return f"<{message_id_local_part(kind, desk.secret, recipient)}@{desk.domain}>"
 
 
 def compose(

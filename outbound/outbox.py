@@ -46,7 +46,7 @@ def _queue_one(
     context = {"desk": desk_view(desk), "facts": dict(note.facts), "lang": lang,
                "ticket": ticket_view(desk, ticket, lang) if ticket else None}
     rendered = renderer.render(note.kind, lang, context)
-    message_id = new_message_id(desk, note.kind)
+    message_id = new_message_id(desk, note.kind, note.recipient)
     raw = compose(desk, rendered, recipient=note.recipient, recipient_name=_name(person),
                   message_id=message_id, thread=_thread(ticket, note), auto_reply=note.auto_reply,
                   now=now)

@@ -13,6 +13,7 @@ class DeskInfo:
     address: str
     timezone: ZoneInfo
     language: str = "id"
+    secret: str = ""                  # HMAC key of reply tokens; never logged
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)   # lang -> value -> label
     service_names: Mapping[str, str] = field(default_factory=dict)
     category_names: Mapping[str, str] = field(default_factory=dict)

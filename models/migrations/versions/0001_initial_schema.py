@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 00:34:10.320184
+Create Date: 2026-11-28 00:36:00.944240
 """
 from alembic import op
 import sqlalchemy as sa

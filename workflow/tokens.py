@@ -1,0 +1,38 @@
+"""Reply tokens: proof that a mail answers one the desk sent to that address.
+
+Every Message-ID the desk generates carries a nonce and HMAC(secret, nonce + recipient).
+An agent's reply echoes it in In-Reply-To/References; recomputing the HMAC for the reply's
+From: address shows the sender really received that mail. A forger who only sets From:
+cannot produce a valid token without the secret or the mail itself."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from typing import Iterable
+
+TOKEN_RE = re.compile(r"^<[a-z_]+\.([0-9a-f]{20})\.([0-9a-f]{20})@")
+
+
+def _mac(secret: str, nonce: str, recipient: str) -> str:
+    message = f"{nonce}:{recipient.strip().lower()}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:20]
+
+
+def message_id_local_part(kind: str, secret: str, recipient: str) -> str:
+    """`kind.nonce.mac` (or `kind.nonce` without a secret): the part before the @."""
+    nonce = secrets.token_hex(10)
+    safe_kind = re.sub(r"[^a-z_]", "", kind.lower()) or "mail"
+    return f"{safe_kind}.{nonce}.{_mac(secret, nonce, recipient)}" if secret else f"{safe_kind}.{nonce}"
+
+
+def replies_to_mail_sent_to(secret: str, sender: str, references: Iterable[str]) -> bool:
+    """True when one of the referenced Message-IDs was generated for `sender`."""
+    if not secret:
+        return False
+    for message_id in references:
+        match = TOKEN_RE.match(message_id or "")
+        if match and hmac.compare_digest(match.group(2), _mac(secret, match.group(1), sender)):
+            return True
+    return False
