@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 from app.checks import check as _check
 from app.schema import DYNAMIC_TABLES, LIST_ITEM_KEYS
+from app.sla_config import build_calendars
+from workflow.commands import Vocabulary
 from workflow.people import DirectoryEntry
 from workflow.policy import Policy, SlaTarget
 from workflow.triage import TriageRules
@@ -157,7 +159,21 @@ def build_policy(data: Mapping[str, Any]) -> Policy:
                   ticket_prefix=desk["ticket_prefix"], ticket_digits=desk["ticket_digits"],
                   reopen_window=timedelta(days=desk["reopen_window_days"]),
                   escalation_levels=tuple(esc["levels"]),
-                  head_of_office_priorities=frozenset(esc["head_of_office_priorities"]))
+                  head_of_office_priorities=frozenset(esc["head_of_office_priorities"]),
+                  vocabulary=build_vocabulary(data), auth_methods=frozenset(data["auth"]["methods"]),
+                  reply_secret=desk["secret"], language=desk["language"],
+                  calendars=build_calendars(data),
+                  acks_per_sender_per_hour=int(data["outbound"]["acks_per_sender_per_hour"]))
+
+
+def build_vocabulary(data: Mapping[str, Any]) -> Vocabulary:
+    """What agents may name in command lines: services by code, name or alias; categories
+    by code or name; escalation up to the highest configured level."""
+    services = {alias.lower(): s["code"] for s in data["services"]
+                for alias in [s["code"], s["name"], *s.get("aliases", [])]}
+    categories = {name.lower(): c["code"] for c in data["categories"]
+                  for name in [c["code"], c.get("name", c["code"])]}
+    return Vocabulary(services, categories, max(data["escalation"]["levels"], default=1))
 
 
 def build_triage(data: Mapping[str, Any]) -> TriageRules:

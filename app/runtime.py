@@ -43,6 +43,7 @@ def desk_info(settings: Settings) -> DeskInfo:
         service_names={s["code"]: s["name"] for s in raw["services"]},
         category_names={c["code"]: c.get("name", c["code"]) for c in raw["categories"]},
         priority_names={p: t.name for p, t in settings.policy.sla.items()},
+        never_mail=tuple(str(p).lower() for p in settings.outbound["never_mail"]),
     )
 
 

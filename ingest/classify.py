@@ -1,7 +1,10 @@
 """Which kind of mail is this, before any ticket is looked at.
 
 Rules are small named checks in a table (after Mailman's chain): the first that fires
-decides, and its name and reason are recorded with the message."""
+decides, and its name and reason are recorded with the message. Automatic mail is recorded
+and never answered; bounces of the desk's own mail are read (ingest/bounces.py); what a
+person wrote (a new report, a follow-up, an agent's command, a feedback reply) is sorted
+out by workflow/, which knows the tickets."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,8 +13,11 @@ from typing import Callable
 from ingest.mail import InboundMail
 
 AUTOMATIC = "automatic"
+BOUNCE = "bounce"         # a delivery status notification: automatic, and read for who bounced
 REJECTED = "rejected"
 PERSONAL = "personal"     # a person wrote it: new report, follow-up, command or feedback
+
+MAIL_SYSTEM_SENDERS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "maildelivery"})
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,25 @@ class Verdict:
 
 
 Rule = Callable[[InboundMail], str | None]
+
+
+def _content_type(mail: InboundMail) -> str:
+    return mail.headers.get("content-type", "").lower()
+
+
+def _delivery_report(mail: InboundMail) -> str | None:
+    ctype = _content_type(mail)
+    if "multipart/report" in ctype and "disposition-notification" not in ctype:
+        return "delivery status notification"
+    if mail.headers.get("x-failed-recipients"):
+        return "delivery failure (X-Failed-Recipients)"
+    local = (mail.sender or "").partition("@")[0]
+    return f"sent by the mail system ({local})" if local in MAIL_SYSTEM_SENDERS else None
+
+
+def _read_receipt(mail: InboundMail) -> str | None:
+    ctype = _content_type(mail)
+    return "read receipt" if "disposition-notification" in ctype else None
 
 
 def _auto_submitted(mail: InboundMail) -> str | None:
@@ -42,32 +67,26 @@ def _autoreply_headers(mail: InboundMail) -> str | None:
     for name in ("x-autoreply", "x-autorespond"):
         if mail.headers.get(name):
             return f"{name} present"
-    suppress = mail.headers.get("x-auto-response-suppress", "").lower()
-    return "X-Auto-Response-Suppress: all" if "all" in suppress or "oof" in suppress else None
+    return None
 
 
 def _null_return_path(mail: InboundMail) -> str | None:
     return "empty Return-Path" if mail.headers.get("return-path", "").strip() == "<>" else None
 
 
-def _delivery_report(mail: InboundMail) -> str | None:
-    ctype = mail.headers.get("content-type", "").lower()
-    if "multipart/report" in ctype or "delivery-status" in ctype:
-        return "delivery status notification"
-    return None
-
-
 def _own_loop(mail: InboundMail) -> str | None:
     return "sent by this desk (X-Incidentdesk)" if mail.headers.get("x-incidentdesk") else None
 
 
+# X-Auto-Response-Suppress is deliberately not a rule: it asks the receiver not to answer
+# automatically; it does not say the mail is automatic (Outlook puts it on people's mail too).
 AUTOMATIC_RULES: tuple[tuple[str, Rule], ...] = (
     ("own-mail", _own_loop),
-    ("delivery-report", _delivery_report),
     ("auto-submitted", _auto_submitted),
     ("precedence", _precedence),
     ("mailing-list", _mailing_list),
     ("autoreply-header", _autoreply_headers),
+    ("read-receipt", _read_receipt),
     ("null-return-path", _null_return_path),
 )
 
@@ -75,6 +94,9 @@ AUTOMATIC_RULES: tuple[tuple[str, Rule], ...] = (
 def classify(mail: InboundMail, *, desk_addresses: frozenset[str]) -> Verdict:
     if mail.defects and mail.defects[0].startswith("unparseable"):
         return Verdict(REJECTED, "unparseable", mail.defects[0])
+    bounce = _delivery_report(mail)
+    if bounce and not _own_loop(mail):
+        return Verdict(BOUNCE, "delivery-report", bounce)
     for name, rule in AUTOMATIC_RULES:
         reason = rule(mail)
         if reason:

@@ -12,7 +12,8 @@ class Attachment:
     name: str
     content_type: str
     size: int
-    sha256: str
+    sha256: str                      # "" when over the attachment size limit (not decoded)
+    over_limit: bool = False
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,8 @@ class InboundMail:
     references: tuple[str, ...]
     headers: Mapping[str, str]       # lowercased names of the headers classification reads
     attachments: tuple[Attachment, ...]
-    body_hash: str                   # sha256 of the raw body bytes (after the header block)
+    body_hash: str                   # sha256 of the raw body bytes after the header block (CRLF = LF)
     size: int
     defects: tuple[str, ...] = field(default_factory=tuple)
     raw: bytes = b""                 # kept for DSN parsing and quarantine; not logged
+    date: str = ""                   # the Date: header as written (dedup of mail without Message-ID)

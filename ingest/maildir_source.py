@@ -5,37 +5,56 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
-from ingest.source import Fetched
+from ingest.source import Fetched, chunks
+
+DEFAULT_BATCH_BYTES = 16 * 1024 * 1024
 
 
 class MaildirSource:
-    def __init__(self, root: Path, max_bytes: int) -> None:
+    uidvalidity = None
+
+    def __init__(self, root: Path, max_bytes: int, batch_bytes: int = DEFAULT_BATCH_BYTES) -> None:
         self.root = Path(root)
         self.name = f"maildir:{self.root}"
         self.max_bytes = max_bytes
+        self.batch_bytes = batch_bytes
+        self._paths: dict[str, Path] = {}  # key -> file read in this poll, so a move needs no search
         for folder in (self.root, self.root / ".Processed", self.root / ".Quarantine"):
             for sub in ("new", "cur", "tmp"):
                 (folder / sub).mkdir(parents=True, exist_ok=True)
 
-    def _waiting(self) -> list[Path]:
-        files = [p for sub in ("new", "cur") for p in (self.root / sub).iterdir() if p.is_file()]
-        return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
+    def _waiting(self) -> list[tuple[Path, int]]:
+        found = []
+        for sub in ("new", "cur"):
+            for entry in os.scandir(self.root / sub):
+                if entry.is_file():
+                    stat = entry.stat()
+                    found.append((stat.st_mtime, entry.name, Path(entry.path), stat.st_size))
+        found.sort()
+        return [(path, self._loaded_size(size)) for _, _, path, size in found]
+
+    def _loaded_size(self, size: int) -> int:
+        return size if size <= self.max_bytes else 0  # over the limit: never read
 
     @staticmethod
     def _key(path: Path) -> str:
         return "maildir:" + path.name.split(":", 1)[0]
 
     def batches(self, size: int) -> Iterator[list[Fetched]]:
-        waiting = self._waiting()
-        for start in range(0, len(waiting), size):
-            yield [self._read(p) for p in waiting[start:start + size] if p.exists()]
+        for group in chunks(self._waiting(), size, self.batch_bytes):
+            yield [fetched for fetched in map(self._read, group) if fetched is not None]
 
-    def _read(self, path: Path) -> Fetched:
-        length = path.stat().st_size
-        raw = path.read_bytes() if length <= self.max_bytes else None
-        return Fetched(key=self._key(path), raw=raw, size=length)
+    def _read(self, path: Path) -> Fetched | None:
+        try:
+            length = path.stat().st_size
+            raw = path.read_bytes() if length <= self.max_bytes else None
+        except FileNotFoundError:  # moved by another poller since the listing
+            return None
+        key = self._key(path)
+        self._paths[key] = path
+        return Fetched(key=key, raw=raw, size=length)
 
     def _find(self, key: str) -> Path | None:
         stem = key.removeprefix("maildir:")
@@ -46,15 +65,22 @@ class MaildirSource:
         return None
 
     def _move(self, key: str, folder: str) -> None:
-        path = self._find(key)
+        path = self._paths.pop(key, None)
+        if path is None or not path.exists():
+            path = self._find(key)
         if path is not None:
-            os.replace(path, self.root / folder / "cur" / path.name)
+            try:
+                os.replace(path, self.root / folder / "cur" / path.name)
+            except FileNotFoundError:  # another poller moved it first
+                pass
 
-    def mark_processed(self, key: str) -> None:
-        self._move(key, ".Processed")
+    def mark_processed(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self._move(key, ".Processed")
 
-    def mark_quarantined(self, key: str) -> None:
-        self._move(key, ".Quarantine")
+    def mark_quarantined(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self._move(key, ".Quarantine")
 
     def close(self) -> None:
         pass

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Protocol
+from typing import Iterable, Iterator, Protocol, Sequence, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -17,17 +19,39 @@ class Fetched:
 
 class MailSource(Protocol):
     name: str
+    # IMAP: the folder's UIDVALIDITY at connect time (the poller records it per mailbox and
+    # logs a change); None for sources without one (Maildir)
+    uidvalidity: int | None
 
     def batches(self, size: int) -> Iterator[list[Fetched]]:
-        """The messages waiting now, in bounded batches, oldest first."""
+        """The messages waiting now, oldest first, in batches of at most `size` messages
+        and (except for one larger message alone) the source's byte budget."""
         ...
 
-    def mark_processed(self, key: str) -> None:
-        """Move the message out of the way once its outcome is committed."""
+    def mark_processed(self, keys: Sequence[str]) -> None:
+        """Move these messages to Processed once their outcomes are committed: one command
+        for the lot where the protocol allows (an IMAP MOVE costs as much for one message as
+        for a hundred). A message already gone is not an error."""
         ...
 
-    def mark_quarantined(self, key: str) -> None:
+    def mark_quarantined(self, keys: Sequence[str]) -> None:
         ...
 
     def close(self) -> None:
         ...
+
+
+def chunks(items: Iterable[tuple[T, int]], max_count: int, max_bytes: int) -> Iterator[list[T]]:
+    """(item, size) pairs grouped so that a group holds at most `max_count` items and at
+    most `max_bytes` bytes; an item larger than `max_bytes` forms a group alone. This is what
+    keeps the poller's memory flat however large the mailbox or its messages are."""
+    group: list[T] = []
+    total = 0
+    for item, size in items:
+        if group and (len(group) >= max_count or total + size > max_bytes):
+            yield group
+            group, total = [], 0
+        group.append(item)
+        total += size
+    if group:
+        yield group

@@ -1,7 +1,9 @@
 """Mail in and out: the inbound record that makes processing exactly-once, and the outbox."""
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, intpk, str20, utc
@@ -22,14 +24,17 @@ class InboundMessage(Base):
     sender: Mapped[str | None] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(500), default="")
     received_at: Mapped[utc]
-    # ticket | event | ignored | quarantined | duplicate
-    outcome: Mapped[str20]
+    # ticket | event | ignored | bounce | quarantined | duplicate (workflow may add kinds)
+    outcome: Mapped[str20] = mapped_column(index=True)
     kind: Mapped[str20] = mapped_column(default="")
     reason: Mapped[str] = mapped_column(Text(), default="")
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     size: Mapped[int] = mapped_column(BigId, default=0)
     # kept only for quarantined mail, so `quarantine replay` can run it again
     raw: Mapped[bytes | None] = mapped_column(LargeBinary())
+    # metadata only, never the content: [{name, type, size, sha256, over_limit?}]; a name is
+    # for display and never becomes a path
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON(), default=list)
 
 
 class OutboxMessage(Base):

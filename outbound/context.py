@@ -3,22 +3,30 @@ objects, so rendering cannot lazy-load or change anything."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, Mapping
 
 from models import Ticket
+from outbound.render import format_local
 from outbound.settings import DeskInfo
+from workflow.commands import help_text
 from workflow.status import LABELS, Status
+
+DESCRIPTION_LIMIT = 4000   # characters of the report quoted in a mail; the ticket keeps all
 
 
 def local_time(desk: DeskInfo, moment: datetime | None) -> str:
-    if moment is None:
-        return "-"
-    local = moment.astimezone(desk.timezone)
-    return f"{local:%d-%m-%Y %H:%M} {local.tzname()}"
+    return format_local(moment, desk.timezone)
+
+
+def excerpt(text: str | None, limit: int = DESCRIPTION_LIMIT) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= limit else text[:limit].rstrip() + " [...]"
 
 
 def ticket_view(desk: DeskInfo, ticket: Ticket, lang: str) -> dict[str, Any]:
     labels = desk.labels.get(lang, {})
+    reporter, assignee = ticket.reporter, ticket.assignee
     return {
         "number": ticket.number,
         "subject": ticket.subject,
@@ -30,17 +38,44 @@ def ticket_view(desk: DeskInfo, ticket: Ticket, lang: str) -> dict[str, Any]:
         "impact": labels.get(ticket.impact, ticket.impact),
         "service_name": desk.service_names.get(ticket.service or "", ticket.service or ""),
         "category_name": desk.category_names.get(ticket.category or "", ticket.category or ""),
-        "reporter": ticket.reporter.address,
-        "reporter_name": ticket.reporter.name,
+        "triage_confirmed": ticket.triage_confirmed,
+        "reporter": reporter.address,
+        "reporter_name": reporter.name,
+        "assignee": assignee.address if assignee else "",
+        "assignee_name": (assignee.name or assignee.address) if assignee else "",
         "created_local": local_time(desk, ticket.created_at),
         "response_due_local": local_time(desk, ticket.response_due),
         "resolution_due_local": local_time(desk, ticket.resolution_due),
-        "closed_local": local_time(desk, ticket.closed_at),
+        "closed_local": local_time(desk, ticket.closed_at) if ticket.closed_at else "",
         "escalation_level": ticket.escalation_level,
         "resolution": ticket.resolution or "",
-        "description": ticket.description,
+        "description": excerpt(ticket.description),
     }
 
 
 def desk_view(desk: DeskInfo) -> dict[str, str]:
     return {"name": desk.name, "organisation": desk.organisation, "address": desk.address}
+
+
+@lru_cache(maxsize=8)
+def commands_help(lang: str) -> str:
+    """The command grammar agents may reply with (workflow/commands.py), in `lang`."""
+    return help_text(lang if lang in ("en", "id") else "en")
+
+
+def build_context(
+    desk: DeskInfo, ticket: Ticket | None, lang: str, facts: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Everything a template may use. `tz`, `lang` and `labels` also feed the filters of
+    outbound/render.py (`local`, `status`, `label`)."""
+    return {
+        "desk": desk_view(desk),
+        "ticket": ticket_view(desk, ticket, lang) if ticket is not None else None,
+        "facts": dict(facts),
+        "lang": lang,
+        "tz": desk.timezone,
+        "labels": dict(desk.labels.get(lang, {})),
+        "services": dict(desk.service_names),
+        "categories": dict(desk.category_names),
+        "commands_help": commands_help(lang),
+    }

@@ -1,28 +1,52 @@
 """Send what the outbox holds: claim a batch, send it over one transport connection, record.
 
-Claiming sets `sending` with a lease (next_attempt_at = now + lease) and commits before any
-mail leaves, so several senders never take the same row (FOR UPDATE SKIP LOCKED on
-PostgreSQL; SQLite serialises writers). A sender that dies mid-batch leaves rows whose lease
-runs out and which are then sent again with the same Message-ID."""
+States: queued -> sending -> sent | failed (and back to queued, later, after a temporary
+failure). Claiming sets `sending` with a lease (next_attempt_at = now + LEASE) and commits
+before any mail leaves, so several senders never take the same row (FOR UPDATE SKIP LOCKED
+on PostgreSQL; SQLite serialises writers). The lease doubles as the claim's token: a sender
+records an outcome only while the row still carries its lease, so one that stalled past its
+lease cannot overwrite what the sender that took over recorded. A sender stops starting new
+mail halfway through its lease, and a sender that dies leaves rows whose lease runs out; they
+are sent again with the same Message-ID.
+
+Outcomes are written in one transaction per batch, together with the claim of the next
+batch, or sooner when RECORD_EVERY has passed: a database commit per mail would cost more
+than the mail (bench/outbound.py), and the time bound keeps what a crash could resend to a
+couple of seconds' worth of mail."""
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol, Sequence
 
 import structlog
-from sqlalchemy import or_, and_, select
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import OutboxMessage
 
 log = structlog.get_logger(__name__)
+
 LEASE = timedelta(minutes=5)
+RETRY_BASE = timedelta(minutes=1)      # first retry after 30-60 s, doubling ...
+RETRY_CAP = timedelta(hours=1)         # ... up to 30-60 min between tries
+RECORD_EVERY = 2.0                     # seconds
+OUTBOX = OutboxMessage.__table__
 
 
 class PermanentFailure(Exception):
-    """The server refused the mail for good (5xx): retrying cannot help."""
+    """The server refused the mail for good (5xx): retrying cannot help; the row fails now."""
+
+
+class TemporaryFailure(Exception):
+    """The server said not now (4xx), or the connection dropped mid-mail: retry later."""
+
+
+class Unavailable(Exception):
+    """The server cannot be reached or refuses our session (connect, TLS, AUTH): this batch
+    is retried later and the flush stops, instead of timing out once per mail."""
 
 
 class Transport(Protocol):
@@ -40,22 +64,46 @@ class FlushResult:
     failed: int = 0
 
 
-def backoff(attempts: int, base: float = 30.0, cap: float = 3600.0) -> timedelta:
-    """Exponential backoff with full jitter: spreads retries after an outage."""
-    return timedelta(seconds=random.uniform(base / 2, min(cap, base * 2 ** max(attempts - 1, 0))))
+@dataclass(frozen=True)
+class Claimed:
+    """A row taken for sending; `lease` is the claim's token (its next_attempt_at)."""
+
+    id: int
+    kind: str
+    recipient: str
+    message_id: str
+    raw: bytes
+    attempts: int
+    lease: datetime
 
 
-def claim(session: Session, now: datetime, limit: int) -> list[int]:
-    due = and_(OutboxMessage.next_attempt_at <= now,
-               or_(OutboxMessage.state == "queued", OutboxMessage.state == "sending"))
-    query = select(OutboxMessage).where(due).order_by(OutboxMessage.id).limit(limit)
+def backoff(attempts: int) -> timedelta:
+    """Exponential backoff with jitter (half to all of the step), so retries after an
+    outage spread out instead of arriving together."""
+    step = min(RETRY_CAP, RETRY_BASE * 2 ** max(attempts - 1, 0))
+    return step * random.uniform(0.5, 1.0)
+
+
+def claim(sessions: sessionmaker[Session], now: datetime, limit: int) -> list[Claimed]:
+    """Take up to `limit` due rows (queued, or sending with an expired lease), oldest first."""
+    with sessions.begin() as session:
+        return _claim(session, now, limit)
+
+
+def _claim(session: Session, now: datetime, limit: int) -> list[Claimed]:
+    lease = now + LEASE
+    due = and_(OUTBOX.c.next_attempt_at <= now,
+               or_(OUTBOX.c.state == "queued", OUTBOX.c.state == "sending"))
+    query = (select(OUTBOX.c.id, OUTBOX.c.kind, OUTBOX.c.recipient, OUTBOX.c.message_id,
+                    OUTBOX.c.raw, OUTBOX.c.attempts)
+             .where(due).order_by(OUTBOX.c.id).limit(limit))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    rows = list(session.scalars(query))
-    for row in rows:
-        row.state = "sending"
-        row.next_attempt_at = now + LEASE
-    return [row.id for row in rows]
+    rows = session.execute(query).all()
+    if rows:
+        session.execute(update(OUTBOX).where(OUTBOX.c.id.in_([r.id for r in rows]))
+                        .values(state="sending", next_attempt_at=lease))
+    return [Claimed(r.id, r.kind, r.recipient, r.message_id, r.raw, r.attempts, lease) for r in rows]
 
 
 def flush(
@@ -66,56 +114,129 @@ def flush(
     max_attempts: int,
     batch_size: int = 100,
     progress: Callable[[FlushResult], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> FlushResult:
-    result = FlushResult()
+    """Send every due row once, batch by batch, over one transport session. Returns early
+    when the transport is unavailable or `should_stop()` says so (checked between mails;
+    rows not started go back to the queue). `progress` is called after each batch is
+    recorded; an exception it (or anything) raises stops the flush with what was sent
+    recorded and what was not started given back."""
+    stop = should_stop or (lambda: False)
+    run = _Flush(sessions, transport, clock, max_attempts, stop)
     transport.open()
     try:
-        while True:
-            with sessions.begin() as session:
-                ids = claim(session, clock(), batch_size)
-            if not ids:
-                return result
-            for row_id in ids:
-                _send_one(sessions, transport, row_id, clock, max_attempts, result)
+        run.settle(claim_next=0 if stop() else batch_size)
+        while run.batch:
+            carry_on = run.send_batch() and not stop()
+            run.settle(claim_next=batch_size if carry_on else 0)
             if progress:
-                progress(result)
+                progress(run.result)
+    except BaseException:
+        run.settle(claim_next=0)
+        raise
     finally:
         transport.close()
+    return run.result
 
 
-def _send_one(
-    sessions: sessionmaker[Session], transport: Transport, row_id: int,
-    clock: Callable[[], datetime], max_attempts: int, result: FlushResult,
-) -> None:
-    with sessions() as session:
-        row = session.get(OutboxMessage, row_id)
-        assert row is not None
-        recipient, kind, raw = row.recipient, row.kind, row.raw
-    error: Exception | None = None
-    try:
-        transport.send(row_id, kind, recipient, raw)
-    except Exception as exc:  # every transport failure is recorded on the row, never raised
-        error = exc
-    with sessions.begin() as session:
-        row = session.get(OutboxMessage, row_id)
-        assert row is not None
-        _record(row, error, clock(), max_attempts, result)
+class _Flush:
+    """One flush: the batch in hand, how far it got, and what is not recorded yet."""
+
+    def __init__(self, sessions: sessionmaker[Session], transport: Transport,
+                 clock: Callable[[], datetime], max_attempts: int, stop: Callable[[], bool]) -> None:
+        self.sessions, self.transport, self.clock = sessions, transport, clock
+        self.max_attempts, self.stop = max_attempts, stop
+        self.result = FlushResult()
+        self.batch: list[Claimed] = []
+        self.position = 0                                     # rows of the batch handled
+        self.done: list[tuple[Claimed, Exception | None]] = []  # handled, not recorded yet
+
+    def settle(self, claim_next: int) -> None:
+        """One transaction: record the outcomes, give back the rows never started, and
+        claim the next batch (one commit per batch, not two)."""
+        now = self.clock()
+        with self.sessions.begin() as session:
+            _write(session, self.done, now, self.max_attempts, self.result)
+            _release(session, self.batch[self.position:], now)
+            self.batch = _claim(session, now, claim_next) if claim_next > 0 else []
+        self.done, self.position = [], 0
+
+    def record(self) -> None:
+        with self.sessions.begin() as session:
+            _write(session, self.done, self.clock(), self.max_attempts, self.result)
+        self.done = []
+
+    def send_batch(self) -> bool:
+        """Send the claimed batch; False when the flush should end (unavailable, stopping)."""
+        started = last_write = time.monotonic()
+        while self.position < len(self.batch):
+            if self.stop() or time.monotonic() - started > LEASE.total_seconds() / 2:
+                return not self.stop()
+            row = self.batch[self.position]
+            error: Exception | None = None
+            try:
+                self.transport.send(row.id, row.kind, row.recipient, row.raw)
+            except Unavailable as exc:
+                log.warning("outbox.unavailable", transport=self.transport.name, error=str(exc),
+                            waiting=len(self.batch) - self.position)
+                self.done += [(rest, exc) for rest in self.batch[self.position:]]
+                self.position = len(self.batch)
+                return False
+            except Exception as exc:  # every other failure is recorded on its row, never raised
+                error = exc
+            self.done.append((row, error))
+            self.position += 1
+            if time.monotonic() - last_write >= RECORD_EVERY:
+                self.record()
+                last_write = time.monotonic()
+        return True
 
 
-def _record(row: OutboxMessage, error: Exception | None, now: datetime, max_attempts: int,
-            result: FlushResult) -> None:
-    row.attempts += 1
+_RECORD = (update(OUTBOX)
+           .where(OUTBOX.c.id == bindparam("row_id"), OUTBOX.c.state == "sending",
+                  OUTBOX.c.next_attempt_at == bindparam("lease"))
+           .values(state=bindparam("new_state"), attempts=bindparam("new_attempts"),
+                   next_attempt_at=bindparam("new_next"), last_error=bindparam("new_error"),
+                   sent_at=bindparam("new_sent_at")))
+
+
+def _write(session: Session, done: Sequence[tuple[Claimed, Exception | None]], now: datetime,
+           max_attempts: int, result: FlushResult) -> None:
+    """Record outcomes, only on rows that still carry our lease."""
+    if not done:
+        return
+    params = [_outcome(row, error, now, max_attempts, result) for row, error in done]
+    changed = session.connection().execute(_RECORD, params).rowcount
+    if 0 <= changed < len(params):
+        log.warning("outbox.lease_lost", recorded=changed, expected=len(params))
+
+
+def _outcome(row: Claimed, error: Exception | None, now: datetime, max_attempts: int,
+             result: FlushResult) -> dict[str, Any]:
+    attempts = row.attempts + 1
+    values = {"row_id": row.id, "lease": row.lease, "new_attempts": attempts,
+              "new_next": row.lease, "new_sent_at": None}
     if error is None:
-        row.state, row.sent_at, row.last_error = "sent", now, ""
         result.sent += 1
         log.info("outbox.sent", outbox_id=row.id, kind=row.kind, message_id=row.message_id)
-        return
-    row.last_error = f"{type(error).__name__}: {error}"[:2000]
-    if isinstance(error, PermanentFailure) or row.attempts >= max_attempts:
-        row.state = "failed"
+        return values | {"new_state": "sent", "new_error": "", "new_sent_at": now}
+    text = f"{type(error).__name__}: {error}"[:2000]
+    if isinstance(error, PermanentFailure) or attempts >= max_attempts:
         result.failed += 1
-        log.warning("outbox.failed", outbox_id=row.id, kind=row.kind, error=row.last_error)
-    else:
-        row.state, row.next_attempt_at = "queued", now + backoff(row.attempts)
-        result.retried += 1
-        log.info("outbox.retry", outbox_id=row.id, attempts=row.attempts, error=row.last_error)
+        log.warning("outbox.failed", outbox_id=row.id, kind=row.kind, attempts=attempts,
+                    message_id=row.message_id, error=text)
+        return values | {"new_state": "failed", "new_error": text}
+    result.retried += 1
+    log.info("outbox.retry", outbox_id=row.id, kind=row.kind, attempts=attempts,
+             message_id=row.message_id, error=text)
+    return values | {"new_state": "queued", "new_error": text, "new_next": now + backoff(attempts)}
+
+
+def _release(session: Session, rows: Sequence[Claimed], now: datetime) -> None:
+    """Give rows not started back to the queue, due at once, no attempt counted."""
+    if rows:
+        session.connection().execute(
+            update(OUTBOX).where(OUTBOX.c.id == bindparam("row_id"), OUTBOX.c.state == "sending",
+                                 OUTBOX.c.next_attempt_at == bindparam("lease"))
+            .values(state="queued", next_attempt_at=bindparam("new_next")),
+            [{"row_id": r.id, "lease": r.lease, "new_next": now} for r in rows])

@@ -18,6 +18,9 @@ class DeskInfo:
     service_names: Mapping[str, str] = field(default_factory=dict)
     category_names: Mapping[str, str] = field(default_factory=dict)
     priority_names: Mapping[str, str] = field(default_factory=dict)
+    # addresses never mailed besides desk.address: aliases of the desk's own mailbox and
+    # machine addresses (shell patterns, case-insensitive), so no mail loop can start
+    never_mail: tuple[str, ...] = ()
 
     @property
     def domain(self) -> str:

@@ -570,13 +570,21 @@ Commands go at the very top of your reply, one per line, before any other text:
   Category: <group/item>                  e.g. Category: hardware/server
   Escalate: <level> [name or address]     functional escalation, e.g. Escalate: 2 budi@example.com
   Escalate: head                          hierarchical escalation to the head of SOLTEK
-  Assign: <name or address>
+  Assign: <name or address>               or Assign: me
   Resolution: <what was done>
 
 The first blank line or line of other text ends the commands; everything after it
 is your comment. Keywords and values may be written in English or Indonesian, in
 any case. Level 1 is the service desk itself, so escalation starts at level 2.
 Priority cannot be typed: it is derived from urgency x impact.
+
+All or nothing: one refused line and nothing is applied; the reply lists every
+problem. Status: closed needs a Resolution (in the same mail or an earlier one).
+Commands count only in a reply to a mail the desk sent to you (keep its
+In-Reply-To/References), or from a mail server the desk trusts; otherwise the
+mail is kept as a comment and you are told why. Each accepted mail is confirmed
+with the list of changes. A first line "status" (no colon) mails you the ticket's
+state and recent history.
 """,
     "id": """\
 Perintah ditulis paling atas di balasan Anda, satu per baris, sebelum teks lain:
@@ -588,7 +596,7 @@ Perintah ditulis paling atas di balasan Anda, satu per baris, sebelum teks lain:
   Kategori: <grup/item>                   mis. Kategori: hardware/server
   Eskalasi: <tingkat> [nama atau alamat]  eskalasi fungsional, mis. Eskalasi: 2 budi@example.com
   Eskalasi: kepala soltek                 eskalasi hierarkis ke kepala SOLTEK
-  Tugaskan: <nama atau alamat>
+  Tugaskan: <nama atau alamat>            atau Tugaskan: saya
   Solusi: <apa yang dikerjakan>
 
 Baris kosong atau baris teks pertama mengakhiri perintah; semua setelahnya menjadi
@@ -596,6 +604,15 @@ komentar Anda. Kata kunci dan nilai boleh dalam bahasa Inggris atau Indonesia,
 huruf besar atau kecil. Tingkat 1 adalah service desk sendiri, jadi eskalasi
 dimulai dari tingkat 2. Prioritas tidak bisa diisi: prioritas ditentukan dari
 urgensi x dampak.
+
+Semua atau tidak sama sekali: satu baris ditolak berarti tidak ada yang
+diterapkan; balasan desk menyebut setiap masalah. Status: tutup perlu Solusi (di
+e-mail yang sama atau sebelumnya). Perintah hanya berlaku dalam balasan atas
+e-mail yang dikirim desk kepada Anda (jangan hapus In-Reply-To/References), atau
+dari server e-mail yang dipercaya desk; selain itu e-mail disimpan sebagai
+komentar dan Anda diberi tahu alasannya. Setiap e-mail yang diterima dikonfirmasi
+dengan daftar perubahannya. Baris pertama "status" (tanpa titik dua) mengirimkan
+status tiket dan riwayat terakhirnya.
 """,
 }
 

@@ -1,41 +1,38 @@
-"""Mail a person wrote, routed: a new report, or something on an existing ticket."""
-from __future__ import annotations
+"""Mail a person wrote, routed: a new report, an agent's commands, or the reporter's mail on
+an existing ticket (a status request, feedback, or a follow-up that may reopen it).
 
-from dataclasses import dataclass, field
-from datetime import datetime
+Precedence for mail on a ticket, first match wins:
+1. An agent (an address of the directory) who is not the ticket's reporter, or whose mail
+   starts with command lines: agent_mail.py (commands, authenticated, all or nothing).
+2. The reporter's first line "status": the status report, nothing else changes (also on a
+   closed ticket, inside or after the reopen window).
+3. The reporter on a Closed ticket, new text starting with a rating (1-5, words, stars):
+   feedback, stored or updated. A rating never reopens and never opens a new ticket, even
+   after the window; "5 terima kasih" is feedback with a comment.
+4. A Closed ticket past the reopen window: a new ticket linked to the old one.
+5. Otherwise a follow-up: a Closed ticket inside the window is reopened (agents told with
+   `reopened`), an open one gets the comment (agents told with `followup`)."""
+from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from models import Ticket
+from workflow.agent_mail import handle_agent_mail, has_commands
+from workflow.feedback import parse_rating, store_feedback
 from workflow.history import record
 from workflow.intake import Report, open_ticket
 from workflow.notifications import Notification
+from workflow.people import normalise_address
+from workflow.personal import Outcome, PersonalMail
 from workflow.policy import Policy
+from workflow.recipients import agent_by_address, handlers
+from workflow.reopen import reopen
 from workflow.status import Status, within_reopen_window
+from workflow.status_request import asks_for_status, status_report
 from workflow.threading import find_ticket
 from workflow.triage import TriageRules
 
-
-@dataclass(frozen=True)
-class PersonalMail:
-    """The facts of a parsed mail that the rules use (ingest/ builds it)."""
-
-    sender: str
-    sender_name: str
-    subject: str
-    text: str            # whole body as text
-    new_text: str        # what the sender wrote above quoted history
-    message_id: str | None
-    references: tuple[str, ...]   # In-Reply-To then References
-    received_at: datetime
-    inbound_id: int | None = None
-
-
-@dataclass
-class Outcome:
-    kind: str                       # "ticket" (a new one) | "event" (on an existing one)
-    ticket: Ticket
-    notifications: list[Notification] = field(default_factory=list)
+__all__ = ["Outcome", "PersonalMail", "handle_personal_mail"]
 
 
 def handle_personal_mail(
@@ -44,10 +41,22 @@ def handle_personal_mail(
     ticket = find_ticket(session, policy, mail.subject, mail.references)
     if ticket is None:
         return _new_report(session, policy, rules, mail, linked=None)
+    reporter = ticket.reporter.address == normalise_address(mail.sender)
+    agent = agent_by_address(session, mail.sender)
+    if agent is not None and (not reporter or has_commands(policy, mail)):
+        return handle_agent_mail(session, policy, ticket, agent, mail)
+    if reporter and asks_for_status(mail.new_text):
+        return _status_request(session, policy, ticket, mail)
+    if reporter and ticket.status == Status.CLOSED:
+        rating = parse_rating(mail.new_text)
+        if rating is not None:
+            store_feedback(session, ticket, rating, actor=mail.sender, at=mail.received_at,
+                           inbound_id=mail.inbound_id)
+            return Outcome("event", ticket, [])
     if ticket.status == Status.CLOSED and not within_reopen_window(
             ticket.closed_at, mail.received_at, policy.reopen_window):
         return _new_report(session, policy, rules, mail, linked=ticket)
-    return _follow_up(session, policy, ticket, mail)
+    return _follow_up(session, ticket, mail)
 
 
 def _new_report(session: Session, policy: Policy, rules: TriageRules, mail: PersonalMail,
@@ -63,14 +72,26 @@ def _new_report(session: Session, policy: Policy, rules: TriageRules, mail: Pers
     return Outcome("ticket", ticket, notes)
 
 
-def _follow_up(session: Session, policy: Policy, ticket: Ticket, mail: PersonalMail) -> Outcome:
-    notes: list[Notification] = []
-    if ticket.status == Status.CLOSED:
-        ticket.status = Status.IN_PROGRESS.value
-        ticket.closed_at = None
-        ticket.reopen_count += 1
-        record(session, ticket, "status", actor=mail.sender, at=mail.received_at,
-               inbound_id=mail.inbound_id, data={"from": "closed", "to": "in_progress", "reopen": True})
-    record(session, ticket, "comment", actor=mail.sender, at=mail.received_at,
+def _status_request(session: Session, policy: Policy, ticket: Ticket, mail: PersonalMail) -> Outcome:
+    thread = (mail.message_id,) if mail.message_id else ()
+    lang = ticket.reporter.language or policy.language
+    report = status_report(ticket, ticket.reporter.address, lang, thread)
+    record(session, ticket, "status_request", actor=mail.sender, at=mail.received_at,
            inbound_id=mail.inbound_id, note=mail.new_text or mail.text)
+    return Outcome("event", ticket, [report])
+
+
+def _follow_up(session: Session, ticket: Ticket, mail: PersonalMail) -> Outcome:
+    text = mail.new_text or mail.text
+    author = mail.sender_name or mail.sender
+    told = [p for p in handlers(session, ticket) if p.address != normalise_address(mail.sender)]
+    if ticket.status == Status.CLOSED:
+        record(session, ticket, "status", actor=mail.sender, at=mail.received_at,
+               inbound_id=mail.inbound_id, data=reopen(ticket, mail.received_at))
+        notes = [Notification("reopened", p.address, ticket.id, {"by": author, "text": text}) for p in told]
+    else:
+        notes = [Notification("followup", p.address, ticket.id, {"author": author, "text": text})
+                 for p in told]
+    record(session, ticket, "comment", actor=mail.sender, at=mail.received_at,
+           inbound_id=mail.inbound_id, note=text)
     return Outcome("event", ticket, notes)

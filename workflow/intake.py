@@ -3,11 +3,12 @@ SLA deadlines, and the acknowledgement the reporter is owed."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Ticket
+from models import OutboxMessage, Ticket
 from workflow.counters import next_value
 from workflow.history import record
 from workflow.notifications import Notification
@@ -17,7 +18,10 @@ from workflow.policy import Policy
 from workflow.priority import derive_priority
 from workflow.sla import deadlines
 from workflow.status import Status
-from workflow.triage import TriageRules, suggest
+from workflow.recipients import service_desk
+from workflow.triage import Suggestion, TriageRules, suggest
+
+ACK_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,37 @@ def open_ticket(
                "service": guess.service, "category": guess.category, "symptom": guess.symptom,
                "urgency": guess.urgency, "impact": guess.impact, "priority": priority,
                "reasons": dict(guess.reasons)}, "linked_ticket_id": report.linked_ticket_id})
+    desk = _tell_service_desk(session, ticket, reporter.address, guess)
+    if not may_acknowledge(session, policy, ticket, reporter.address, now, report.inbound_id):
+        return ticket, desk
     ack = Notification(
         kind="ack", recipient=reporter.address, ticket_id=ticket.id, language=reporter.language,
         auto_reply=True, thread=(report.message_id,) if report.message_id else (),
     )
-    return ticket, [ack]
+    return ticket, [ack, *desk]
+
+
+def _tell_service_desk(session: Session, ticket: Ticket, reporter: str, guess: Suggestion) -> list[Notification]:
+    """new_ticket to each service desk agent (not to the reporter, when an agent reports)."""
+    facts = {"suggested": {"service": guess.service, "category": guess.category, "urgency": guess.urgency,
+                           "impact": guess.impact, "reasons": dict(guess.reasons)}}
+    return [Notification(kind="new_ticket", recipient=agent.address, ticket_id=ticket.id, facts=facts)
+            for agent in service_desk(session) if agent.address != reporter]
+
+
+def may_acknowledge(session: Session, policy: Policy, ticket: Ticket, address: str,
+                    now: datetime, inbound_id: int | None = None) -> bool:
+    """At most `policy.acks_per_sender_per_hour` acknowledgements to one address in the hour
+    before `now`: a mail loop with an auto-responder that slips past classification, or a
+    flood, stops there. The ticket is still opened; its history says why no ack went out."""
+    limit = policy.acks_per_sender_per_hour
+    sent = session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.kind == "ack", OutboxMessage.recipient == address,
+        OutboxMessage.created_at > now - ACK_WINDOW, OutboxMessage.created_at <= now)) or 0
+    if sent < limit:
+        return True
+    record(session, ticket, "ack_suppressed", actor="system", at=now, inbound_id=inbound_id,
+           note=f"acknowledgement not sent: {sent} already sent to {address} in the last hour "
+                f"(limit outbound.acks_per_sender_per_hour = {limit})",
+           data={"reason": "rate_limit", "limit": limit, "sent_last_hour": sent})
+    return False

@@ -48,7 +48,14 @@ def find_or_create_reporter(session: Session, address: str, name: str, now: date
 
 def sync_directory(session: Session, entries: Iterable[DirectoryEntry], now: datetime) -> None:
     """Make the people table agree with the configured directory. Every address of an entry
-    gets a row, so a reply from an agent's second address is still that agent."""
+    gets a row, so a reply from an agent's second address is still that agent. Someone no
+    longer in the directory loses the agent role at once: their commands stop being accepted
+    and they stop receiving escalations."""
+    entries = list(entries)
+    configured = {normalise_address(a) for entry in entries for a in entry.addresses}
+    for former in session.scalars(select(Person).where(Person.role != "employee")):
+        if former.address not in configured:
+            former.is_agent, former.role, former.support_level = False, "employee", None
     for entry in entries:
         for position, address in enumerate(entry.addresses):
             person = find_person(session, address) or Person(

@@ -6,6 +6,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Mapping
 
+from workflow.calendar import Calendar
+from workflow.commands import Vocabulary
+
+# How an agent's mail may prove it comes from the agent (a forged From: alone never does).
+REPLY_TOKEN, DKIM, SPF = "reply_token", "dkim", "spf"
+AUTH_METHODS = frozenset({REPLY_TOKEN, DKIM, SPF})
+
 
 @dataclass(frozen=True)
 class SlaTarget:
@@ -25,6 +32,16 @@ class Policy:
     reopen_window: timedelta = timedelta(days=7)
     escalation_levels: tuple[int, ...] = (1, 2, 3)
     head_of_office_priorities: frozenset[str] = field(default_factory=frozenset)
+    # agents' command lines: the configured services/categories/levels they may name, and
+    # how their mail is authenticated (the secret signs the desk's Message-IDs)
+    vocabulary: Vocabulary = field(default_factory=lambda: Vocabulary({}, {}, 3))
+    auth_methods: frozenset[str] = frozenset({REPLY_TOKEN})
+    reply_secret: str = field(default="", repr=False)
+    language: str = "id"                        # for people without a language setting
+    # priority -> SLA calendar (business hours); a priority not named counts around the clock
+    calendars: Mapping[str, Calendar] = field(default_factory=dict)
+    # loop protection: acknowledgements per reporter address per hour (outbound config)
+    acks_per_sender_per_hour: int = 5
 
     @property
     def priorities(self) -> tuple[str, ...]:

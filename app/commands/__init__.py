@@ -1,4 +1,4 @@
 """Sub-commands of `incidentdesk`, one module per group, each with `register(subparsers)`."""
-from app.commands import admin, demo, mail, tickets
+from app.commands import admin, demo, help, mail, outbox, quarantine, report, service, tickets
 
-COMMAND_MODULES = (admin, tickets, mail, demo)
+COMMAND_MODULES = (admin, tickets, mail, outbox, quarantine, service, report, demo, help)

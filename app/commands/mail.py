@@ -14,28 +14,42 @@ from outbound.flush import FlushResult, flush
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("poll", help="read the mailbox and turn waiting mail into tickets")
-    p.add_argument("--once", action="store_true", help="drain the mailbox once and exit (the default)")
+    p.add_argument("--once", action="store_true",
+                   help="drain the mailbox once and exit (the default; `run` keeps polling)")
     p.set_defaults(handler=cmd_poll)
     p = sub.add_parser("send", help="send what the outbox holds, once")
     p.set_defaults(handler=cmd_send)
 
 
 class Progress:
-    """A count and a rate on a terminal, overwritten in place; silent when piped."""
+    """A count and a rate on a terminal, overwritten in place at most every 0.2 s; silent
+    when piped (logs and cron output stay clean)."""
+
+    INTERVAL = 0.2
 
     def __init__(self, label: str) -> None:
         self.label, self.start, self.enabled = label, time.monotonic(), is_terminal()
+        self.shown, self.last = 0.0, None
 
     def __call__(self, result: Any) -> None:
         if not self.enabled:
             return
+        self.last = result
+        now = time.monotonic()
+        if now - self.shown >= self.INTERVAL:
+            self.shown = now
+            self._show(result, now)
+
+    def _show(self, result: Any, now: float) -> None:
         done = result.seen if isinstance(result, PollResult) else result.sent + result.failed + result.retried
-        rate = done / max(time.monotonic() - self.start, 1e-6)
+        rate = done / max(now - self.start, 1e-6)
         sys.stderr.write(f"\r{self.label}: {done} ({rate:.0f}/s)")
         sys.stderr.flush()
 
     def end(self) -> None:
         if self.enabled:
+            if self.last is not None:
+                self._show(self.last, time.monotonic())
             sys.stderr.write("\n")
 
 

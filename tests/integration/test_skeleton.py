@@ -70,7 +70,8 @@ def test_running_the_same_mail_again_does_not_duplicate_tickets(runtime: Runtime
     assert again.outcomes == {"duplicate": count}
     with runtime.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Ticket)) == count
-        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == count
+        acks = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "ack")
+        assert session.scalar(acks) == count
 
 
 def test_malformed_message_is_recorded_with_reason_and_does_not_stop_the_poll(runtime: Runtime) -> None:
@@ -93,3 +94,27 @@ def test_head_of_office_report_gets_high_urgency(runtime: Runtime) -> None:
     with runtime.sessions() as session:
         ticket = session.scalar(select(Ticket))
         assert ticket is not None and ticket.urgency == "high"
+
+
+def test_agent_removed_from_the_directory_loses_agent_rights(make_settings, clock) -> None:  # type: ignore[no-untyped-def]
+    from app.runtime import open_runtime, sync_reference_data
+    from models.db import upgrade
+    from workflow.people import find_person
+
+    rt = open_runtime(make_settings(), clock=clock)
+    upgrade(rt.engine)
+    sync_reference_data(rt)
+    with rt.sessions() as session:
+        agus = find_person(session, "agus@posbalikpapan.example")
+        assert agus is not None and agus.is_agent and agus.support_level == 2
+    rt.close()
+    rt = open_runtime(make_settings(arrays={"agents": [
+        {"name": "Rina Service Desk", "addresses": ["rina@posbalikpapan.example"], "level": 1,
+         "role": "service_desk"}]}), clock=clock)
+    sync_reference_data(rt)
+    with rt.sessions() as session:
+        agus = find_person(session, "agus@posbalikpapan.example")
+        assert agus is not None and not agus.is_agent and agus.role == "employee"
+        rina = find_person(session, "rina@posbalikpapan.example")
+        assert rina is not None and rina.is_agent
+    rt.close()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 00:36:00.944240
+Create Date: 2026-11-28 00:48:28.079900
 """
 from alembic import op
 import sqlalchemy as sa
@@ -29,6 +29,14 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=40), nullable=False),
     sa.Column('value', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_counters'))
+    )
+    op.create_table('digest_runs',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('created_at', models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('recipients', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_digest_runs')),
+    sa.UniqueConstraint('day', name=op.f('uq_digest_runs_day'))
     )
     op.create_table('mailbox_state',
     sa.Column('name', sa.String(length=600), nullable=False),
@@ -139,12 +147,14 @@ def upgrade() -> None:
     sa.Column('ticket_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('size', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('raw', sa.LargeBinary(), nullable=True),
+    sa.Column('attachments', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_inbound_messages_ticket_id_tickets')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_inbound_messages')),
     sa.UniqueConstraint('dedup_key', name=op.f('uq_inbound_messages_dedup_key')),
     sa.UniqueConstraint('source_key', name=op.f('uq_inbound_messages_source_key'))
     )
     with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inbound_messages_outcome'), ['outcome'], unique=False)
         batch_op.create_index(batch_op.f('ix_inbound_messages_ticket_id'), ['ticket_id'], unique=False)
 
     op.create_table('outbox',
@@ -223,6 +233,7 @@ def downgrade() -> None:
     op.drop_table('outbox')
     with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inbound_messages_ticket_id'))
+        batch_op.drop_index(batch_op.f('ix_inbound_messages_outcome'))
 
     op.drop_table('inbound_messages')
     op.drop_table('feedback')
@@ -238,6 +249,7 @@ def downgrade() -> None:
     op.drop_table('services')
     op.drop_table('people')
     op.drop_table('mailbox_state')
+    op.drop_table('digest_runs')
     op.drop_table('counters')
     op.drop_table('categories')
     # ### end Alembic commands ###

@@ -1,0 +1,162 @@
+"""`incidentdesk run`: one long-running process that polls the mailbox, sends the outbox,
+sweeps SLA timers and sends the daily digest, on the intervals of [schedule].
+
+- Poll, flush and sweep also run at start; so does the digest when the process starts after
+  the day's digest time (send_digest makes each day's digest once, so this never repeats one).
+- Each job runs in a thread of its own, so a long poll does not hold up the outbox; a job
+  that is still running when its time comes again is skipped, never started twice.
+- A job that fails is logged with its exception and runs again at its next interval.
+- SIGTERM or SIGINT sets a flag that every job checks between units of work (a message, a
+  mail batch, an SLA batch): the unit in hand is finished and committed, the threads are
+  joined, and the process exits 0. A second signal gives up waiting (exit 130).
+- Safe with several processes on one database: the poller holds a lease on its mailbox
+  (app/lease.py), the outbox is claimed with SKIP LOCKED, SLA marks are unique, and the
+  digest records each covered day once."""
+from __future__ import annotations
+
+import signal
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from types import FrameType
+from typing import Callable
+
+import schedule
+import structlog
+
+from app.digest import default_day, send_digest
+from app.lease import Lease, owner_id
+from app.poll import poll
+from app.runtime import Runtime
+from app.sla_config import Schedule
+from app.sla_config import schedule as schedule_settings
+from app.sweep import sweep
+from app.wiring import make_source, make_transport
+from outbound.flush import FlushResult, flush
+
+log = structlog.get_logger(__name__)
+
+MAX_IDLE = 1.0  # seconds between looks at the schedule (and the stop flag, besides signals)
+
+
+class Job:
+    """A named piece of work that never overlaps itself and never lets an error out."""
+
+    def __init__(self, name: str, work: Callable[[], object]) -> None:
+        self.name, self.work = name, work
+        self.thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+    def launch(self) -> bool:
+        """Start the work in its thread; False (and nothing started) while the last run lasts."""
+        if self.running:
+            log.info("job.still_running", job=self.name)
+            return False
+        self.thread = threading.Thread(target=self.run, name=f"job-{self.name}", daemon=True)
+        self.thread.start()
+        return True
+
+    def run(self) -> None:
+        try:
+            self.work()
+        except Exception:
+            log.exception("job.failed", job=self.name)
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+
+
+@dataclass
+class Service:
+    rt: Runtime
+    stop: threading.Event
+    scheduler: schedule.Scheduler
+    jobs: dict[str, Job]
+    at_start: tuple[str, ...] = ("poll", "flush", "sla")
+
+    def run(self) -> int:
+        """Until a stop is requested: run what is due, sleep until the next job. Then wait for
+        the jobs in hand and return 0."""
+        self._install_signals()
+        log.info("service.started", jobs=sorted(self.jobs))
+        for name in self.at_start:  # do not wait an interval for the first run
+            self.jobs[name].launch()
+        while not self.stop.is_set():
+            self.scheduler.run_pending()
+            idle = self.scheduler.idle_seconds
+            self.stop.wait(MAX_IDLE if idle is None else min(max(idle, 0.0), MAX_IDLE))
+        log.info("service.stopping", running=[n for n, j in self.jobs.items() if j.running])
+        for job in self.jobs.values():
+            job.join()
+        log.info("service.stopped")
+        return 0
+
+    def request_stop(self, signum: int | None = None, _frame: FrameType | None = None) -> None:
+        if self.stop.is_set():
+            log.warning("service.stop_forced", signal=signum)
+            raise KeyboardInterrupt
+        log.info("service.stop_requested", signal=signum)
+        self.stop.set()
+
+    def _install_signals(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, self.request_stop)
+            signal.signal(signal.SIGINT, self.request_stop)
+
+
+def build_service(rt: Runtime, stop: threading.Event | None = None) -> Service:
+    """The jobs of [schedule] on a scheduler of their own."""
+    stop = stop or threading.Event()
+    plan = schedule_settings(rt.settings.raw)
+    owner = owner_id()
+    jobs = {
+        "poll": Job("poll", lambda: poll_once(rt, stop, owner, plan)),
+        "flush": Job("flush", lambda: flush_once(rt, stop)),
+        "sla": Job("sla", lambda: sweep(rt, stop.is_set)),
+    }
+    scheduler = schedule.Scheduler()
+    scheduler.every(plan.poll_seconds).seconds.do(jobs["poll"].launch)
+    scheduler.every(plan.flush_seconds).seconds.do(jobs["flush"].launch)
+    scheduler.every(plan.sla_seconds).seconds.do(jobs["sla"].launch)
+    at_start = ("poll", "flush", "sla")
+    if plan.digest_at:
+        jobs["digest"] = Job("digest", lambda: send_digest(rt, default_day(rt)))
+        scheduler.every().day.at(plan.digest_at, rt.settings.desk["timezone"]).do(jobs["digest"].launch)
+        if _past_today(rt, plan.digest_at):  # started after the digest time: catch up (once per day)
+            at_start += ("digest",)
+    return Service(rt, stop, scheduler, jobs, at_start)
+
+
+def _past_today(rt: Runtime, at: str) -> bool:
+    local = rt.clock().astimezone(rt.settings.timezone)
+    return f"{local:%H:%M}" >= at.zfill(5)
+
+
+def poll_once(rt: Runtime, stop: threading.Event, owner: str, plan: Schedule) -> None:
+    """Poll the mailbox if no other process is polling it: the lease is held for the poll,
+    renewed as it goes, and released at the end."""
+    source = make_source(rt.settings)
+    try:
+        lease = Lease(rt.sessions, source.name, owner, timedelta(seconds=plan.poll_lease_seconds), rt.clock)
+        if not lease.acquire():
+            log.info("poll.mailbox_busy", mailbox=source.name)
+            return
+        try:
+            result = poll(rt, source, should_stop=lambda: stop.is_set() or not lease.keep())
+        finally:
+            lease.release()
+    finally:
+        source.close()
+    if result.seen:
+        log.info("poll.done", seen=result.seen, outcomes=result.outcomes)
+
+
+def flush_once(rt: Runtime, stop: threading.Event) -> FlushResult:
+    """Send what is due; on a stop the mail in hand is finished and recorded, the rest of
+    the claimed batch goes back to the queue."""
+    return flush(rt.sessions, make_transport(rt.settings), clock=rt.clock,
+                 max_attempts=int(rt.settings.outbound["max_attempts"]), should_stop=stop.is_set)

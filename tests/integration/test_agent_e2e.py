@@ -1,0 +1,225 @@
+"""Agents work by e-mail, end to end through real servers: mail is APPENDed to Dovecot, polled
+over IMAP, and the desk's mail goes out over SMTP to aiosmtpd. Every reply is built from a
+mail the desk really sent (its Message-ID in In-Reply-To/References), as a mail client would."""
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Callable, Iterator
+
+import pytest
+from sqlalchemy import select
+
+from app.config import Settings
+from app.poll import poll
+from app.runtime import Runtime, open_runtime, sync_reference_data
+from app.wiring import make_source, make_transport
+from models import Feedback, OutboxMessage, Ticket
+from models.db import upgrade
+from outbound.flush import flush
+from tests.conftest import Clock
+from tests.servers.dovecot import DovecotServer
+from tests.servers.smtp import SmtpServer
+
+DOMAIN = "posbalikpapan.example"
+DESK = f"servicedesk@{DOMAIN}"
+REPORTER = f"dewi.loket@{DOMAIN}"
+RINA, AGUS = f"rina@{DOMAIN}", f"agus@{DOMAIN}"
+
+
+class World:
+    """The desk between a real IMAP mailbox and a real SMTP server."""
+
+    def __init__(self, rt: Runtime, dovecot: DovecotServer, smtp: SmtpServer, clock: Clock) -> None:
+        self.rt, self.dovecot, self.smtp, self.clock = rt, dovecot, smtp, clock
+
+    def deliver(self, raw: bytes) -> None:
+        """The mail arrives, the desk polls and sends what it caused."""
+        self.dovecot.append("INBOX", raw)
+        source = make_source(self.rt.settings)
+        try:
+            result = poll(self.rt, source)
+        finally:
+            source.close()
+        assert "quarantined" not in result.outcomes, result.outcomes
+        flush(self.rt.sessions, make_transport(self.rt.settings), clock=self.rt.clock, max_attempts=3)
+
+    def received(self, address: str, kind: str) -> list[EmailMessage]:
+        """Mail of one kind that reached `address` through SMTP, oldest first."""
+        with self.rt.sessions() as session:
+            kinds = {row.message_id: row.kind for row in session.scalars(select(OutboxMessage))}
+        return [m.parsed() for m in self.smtp.messages
+                if address in m.rcpt_tos and kinds.get(m.message_id or "") == kind]
+
+    def last(self, address: str, kind: str) -> EmailMessage:
+        found = self.received(address, kind)
+        assert found, f"no {kind} mail reached {address}"
+        return found[-1]
+
+    def ticket(self) -> Ticket:
+        with self.rt.sessions() as session:
+            ticket = session.scalar(select(Ticket).order_by(Ticket.id.desc()))
+            assert ticket is not None
+            session.expunge_all()
+            return ticket
+
+    def history(self) -> list[tuple[str, str, object, int | None]]:
+        with self.rt.sessions() as session:
+            ticket = session.scalar(select(Ticket).order_by(Ticket.id.desc()))
+            assert ticket is not None
+            return [(e.kind, e.actor, e.at, e.inbound_id) for e in ticket.events]
+
+
+def report(sender: str = REPORTER) -> bytes:
+    return (f"From: Dewi Loket <{sender}>\r\nTo: Service Desk <{DESK}>\r\n"
+            "Subject: Ipos server down - semua loket tidak bisa input kiriman\r\n"
+            f"Message-ID: {make_msgid(domain=DOMAIN)}\r\nDate: Mon, 23 Nov 2026 09:00:00 +0800\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+            "Selamat pagi, aplikasi Ipos mati sejak jam 8, semua loket tidak bisa input kiriman.\r\n").encode()
+
+
+def reply_to(desk_mail: EmailMessage, sender: str, name: str, body: str, *,
+             extra_headers: str = "", html: bool = False) -> bytes:
+    """What a mail client sends when `sender` answers `desk_mail`: threaded under it, the
+    desk's text quoted below the new part."""
+    references = f"{desk_mail.get('References', '')} {desk_mail['Message-ID']}".strip()
+    quoted = "\r\n".join("> " + line for line in desk_mail.get_body(("plain",)).get_content().splitlines())
+    content_type, text = "text/plain", f"{body}\r\n\r\nPada Senin, Service Desk menulis:\r\n{quoted}\r\n"
+    if html:
+        content_type = "text/html"
+        text = "".join(f"<p>{line or '&nbsp;'}</p>" for line in body.split("\n")) + \
+            "<div id=\"divRplyFwdMsg\"><b>Dari:</b> Service Desk</div>"
+    return (f"From: {name} <{sender}>\r\nTo: Service Desk <{DESK}>\r\n{extra_headers}"
+            f"Subject: Re: {desk_mail['Subject']}\r\nMessage-ID: {make_msgid(domain=DOMAIN)}\r\n"
+            f"In-Reply-To: {desk_mail['Message-ID']}\r\nReferences: {references}\r\n"
+            f"Content-Type: {content_type}; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+            f"{text}").encode()
+
+
+def body(mail: EmailMessage) -> str:
+    return mail.get_body(("plain",)).get_content()
+
+
+@pytest.fixture
+def world(make_settings: Callable[..., Settings], clock: Clock, dovecot: DovecotServer,
+          smtp_server: SmtpServer) -> Iterator[World]:
+    settings = make_settings({
+        "desk": {"secret": "e2e-secret", "address": DESK},
+        "source": {"kind": "imap"},
+        "source.imap": {"host": "127.0.0.1", "port": dovecot.port, "security": "plain",
+                        "username": dovecot.user, "password": dovecot.password},
+        "outbound": {"transport": "smtp"},
+        "outbound.smtp": {"host": "127.0.0.1", "port": smtp_server.port, "security": "plain"},
+        "auth": {"authserv_id": f"mx.{DOMAIN}"},
+    })
+    rt = open_runtime(settings, clock=clock)
+    upgrade(rt.engine)
+    sync_reference_data(rt)
+    yield World(rt, dovecot, smtp_server, clock)
+    rt.close()
+
+
+def test_report_to_escalation_to_closure_to_feedback(world: World) -> None:
+    world.deliver(report())
+    number = world.ticket().number
+    ack = world.last(REPORTER, "ack")
+    assert f"[{number}]" in ack["Subject"]
+    new_ticket = world.last(RINA, "new_ticket")
+
+    world.clock.advance(minutes=5)
+    world.deliver(reply_to(new_ticket, RINA, "Rina", "Status: proses\n\nSedang kami cek di server aplikasi."))
+    assert world.ticket().status == "in_progress"
+    assert world.received(REPORTER, "status_changed")
+    confirmation = world.last(RINA, "confirmation")
+    assert "Dalam Proses" in body(confirmation)
+
+    world.clock.advance(minutes=10)
+    world.deliver(reply_to(confirmation, RINA, "Rina", "Eskalasi: 2\n\nService Ipos berhenti, perlu tim aplikasi."))
+    assert world.ticket().escalation_level == 2
+    escalation = world.last(AGUS, "escalation")
+    assert number in escalation["Subject"]
+
+    world.clock.advance(minutes=20)
+    world.deliver(reply_to(escalation, AGUS, "Agus",
+                           "Status: closed\nResolution: service Ipos di-restart, antrian normal lagi"))
+    closed = world.ticket()
+    assert closed.status == "closed" and closed.resolution == "service Ipos di-restart, antrian normal lagi"
+    closure = world.last(REPORTER, "closure")
+    assert world.received(AGUS, "confirmation")
+
+    world.clock.advance(hours=1)
+    world.deliver(reply_to(closure, REPORTER, "Dewi", "5 terima kasih"))
+    with world.rt.sessions() as session:
+        feedback = session.scalar(select(Feedback))
+        assert feedback is not None and (feedback.rating, feedback.comment) == (5, "terima kasih")
+    assert world.ticket().status == "closed"
+
+    history = world.history()
+    steps = [(kind, actor) for kind, actor, _, _ in history if kind != "comment"]
+    assert steps == [("created", REPORTER), ("status", RINA), ("escalated", RINA),
+                     ("resolution", AGUS), ("status", AGUS), ("feedback", REPORTER)]
+    times = [at for _, _, at, _ in history]
+    assert times == sorted(times) and len(set(times)) == 5
+    assert all(inbound is not None for _, _, _, inbound in history)
+
+
+def test_forged_from_changes_nothing_and_the_real_agent_is_told(world: World) -> None:
+    world.deliver(report())
+    ack = world.last(REPORTER, "ack")
+    before = world.ticket()
+    # the reporter holds the ack; they forge From: Rina, with a Reply-To of their own
+    forged = reply_to(ack, RINA, "Rina", "Status: proses\nUrgensi: rendah",
+                      extra_headers=f"Reply-To: <{REPORTER}>\r\n"
+                                    f"Authentication-Results: mx.{DOMAIN}; dkim=pass header.d=gmail.example\r\n")
+    world.deliver(forged)
+    after = world.ticket()
+    assert (after.status, after.urgency, after.priority) == (before.status, before.urgency, before.priority)
+    rejected = world.last(RINA, "rejected_command")
+    assert rejected["To"].addresses[0].addr_spec == RINA
+    assert not world.received(REPORTER, "rejected_command")
+    assert world.history()[-1][0] == "comment"
+
+
+def test_mail_verified_by_our_mta_is_accepted_without_a_reply_token(world: World) -> None:
+    world.deliver(report())
+    number = world.ticket().number
+    fresh = (f"Authentication-Results: mx.{DOMAIN}; dkim=pass header.d={DOMAIN} header.s=mail\r\n"
+             f"From: Rina <{RINA}>\r\nTo: {DESK}\r\nSubject: [{number}] cek\r\n"
+             f"Message-ID: {make_msgid(domain=DOMAIN)}\r\n\r\nStatus: proses\r\n").encode()
+    world.deliver(fresh)
+    assert world.ticket().status == "in_progress"
+
+
+def test_invalid_transition_gets_an_explanation_and_changes_nothing(world: World) -> None:
+    world.deliver(report())
+    new_ticket = world.last(RINA, "new_ticket")
+    world.deliver(reply_to(new_ticket, RINA, "Rina", "Status: tutup\nSolusi: sudah normal"))
+    ticket = world.ticket()
+    assert ticket.status == "new" and ticket.resolution is None
+    text = body(world.last(RINA, "rejected_command"))
+    assert "Status: tutup" in text
+    assert "Dalam Proses" in text or "In Progress" in text
+
+
+def test_unknown_keyword_gets_an_explanation_and_changes_nothing(world: World) -> None:
+    world.deliver(report())
+    new_ticket = world.last(RINA, "new_ticket")
+    world.deliver(reply_to(new_ticket, RINA, "Rina", "Status: proses\nStauts: closed"))
+    assert world.ticket().status == "new"
+    text = body(world.last(RINA, "rejected_command"))
+    assert "Stauts" in text and ("Status" in text)
+
+
+def test_html_only_outlook_reply_carries_commands(world: World) -> None:
+    world.deliver(report())
+    new_ticket = world.last(RINA, "new_ticket")
+    world.deliver(reply_to(new_ticket, RINA, "Rina", "Status: proses\n\nSedang dicek", html=True))
+    assert world.ticket().status == "in_progress"
+
+
+def test_reporter_asking_status_gets_the_state_and_history(world: World) -> None:
+    world.deliver(report())
+    ack = world.last(REPORTER, "ack")
+    world.deliver(reply_to(ack, REPORTER, "Dewi", "status"))
+    assert world.received(REPORTER, "status_report")
+    assert world.ticket().status == "new"

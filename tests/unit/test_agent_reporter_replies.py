@@ -1,0 +1,110 @@
+"""What the agents hear of a reporter's replies: follow-ups, reopen within the window, a new
+linked ticket after it, and the "status" request answered to the reporter."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models import Ticket
+from tests.unit.agent_support import AGUS, REPORTER, RINA, Desk, desk  # noqa: F401  (fixture)
+
+
+def closed_ticket(desk: Desk) -> str:
+    number = desk.report()
+    desk.agent(RINA, number, "Status: proses")
+    desk.agent(RINA, number, "Status: closed\nSolusi: restart")
+    return number
+
+
+def test_follow_up_goes_to_the_service_desk_while_nobody_is_assigned(desk: Desk) -> None:
+    number = desk.report()
+    result = desk.reply(number, "Sekarang printer juga mati.")
+    followup = result.one("followup")
+    assert followup.recipient == RINA
+    assert followup.facts == {"author": REPORTER, "text": "Sekarang printer juga mati."}
+    assert desk.events(number)[-1]["kind"] == "comment"
+
+
+def test_follow_up_goes_to_the_assignee(desk: Desk) -> None:
+    number = desk.report()
+    desk.agent(RINA, number, "Tugaskan: agus")
+    result = desk.reply(number, "Tambahan info")
+    assert [s.recipient for s in result.to("followup")] == [AGUS]
+
+
+def test_reply_within_the_window_reopens_and_tells_the_agents(desk: Desk) -> None:
+    number = closed_ticket(desk)
+    desk.clock.advance(days=6)
+    result = desk.reply(number, "Masih mati lagi pagi ini")
+    ticket = desk.ticket(number)
+    assert ticket["status"] == "in_progress" and ticket["closed_at"] is None
+    assert ticket["reopen_count"] == 1 and ticket["sla_next_check_at"] == desk.clock()
+    reopened = result.one("reopened")
+    assert reopened.recipient == RINA and reopened.facts["text"] == "Masih mati lagi pagi ini"
+    status = [e for e in desk.events(number) if e["kind"] == "status"][-1]
+    assert status["data"] == {"from": "closed", "to": "in_progress", "reopen": True,
+                              "resolution_paused_minutes": 6 * 24 * 60}
+    assert status["actor"] == REPORTER
+
+
+def test_reopen_resumes_the_resolution_clock_where_closing_stopped_it(desk: Desk) -> None:
+    number = closed_ticket(desk)
+    before = desk.ticket(number)
+    desk.clock.advance(days=2)
+    desk.reply(number, "Masih mati lagi pagi ini")
+    after = desk.ticket(number)
+    assert after["resolution_due"] - before["resolution_due"] == desk.clock() - before["closed_at"]
+    assert after["resolution_due"] > desk.clock()
+
+
+def test_reply_after_the_window_opens_a_new_ticket_linked_to_the_old(desk: Desk) -> None:
+    number = closed_ticket(desk)
+    desk.clock.advance(days=8)
+    result = desk.reply(number, "Ipos mati lagi")
+    assert result.kind == "ticket" and result.number != number
+    assert desk.ticket(number)["status"] == "closed"
+    with desk.rt.sessions() as session:
+        new = session.scalar(select(Ticket).where(Ticket.number == result.number))
+        old = session.scalar(select(Ticket).where(Ticket.number == number))
+        assert new is not None and old is not None and new.linked_ticket_id == old.id
+    linked = desk.events(number)[-1]
+    assert linked["kind"] == "linked" and linked["data"] == {"ticket": result.number}
+    assert result.one("ack").recipient == REPORTER
+
+
+def test_status_request_mails_the_current_state_and_recent_history(desk: Desk) -> None:
+    number = desk.report()
+    desk.agent(RINA, number, "Status: proses\n\nSedang dicek")
+    desk.agent(RINA, number, "Stauts: closed")          # refused: not shown to the reporter
+    before = desk.ticket(number)
+    result = desk.reply(number, "Status?\n\nKapan selesai?")
+    report = result.one("status_report")
+    assert report.recipient == REPORTER
+    kinds = [e["kind"] for e in report.facts["events"]]
+    assert kinds == ["created", "status", "comment"]
+    assert report.facts["events"][1]["note"] == "Baru -> Dalam Proses"
+    assert desk.ticket(number)["status"] == before["status"] == "in_progress"
+    assert desk.events(number)[-1]["kind"] == "status_request"
+    assert not result.to("followup")
+
+
+def test_status_request_on_an_old_closed_ticket_opens_nothing(desk: Desk) -> None:
+    number = closed_ticket(desk)
+    desk.clock.advance(days=30)
+    result = desk.reply(number, "status")
+    assert result.kind == "event" and result.number == number
+    assert result.one("status_report").facts["events"][-1]["kind"] == "status"
+
+
+def test_status_word_inside_a_sentence_is_a_follow_up(desk: Desk) -> None:
+    number = desk.report()
+    result = desk.reply(number, "Status printer saya juga error")
+    assert not result.to("status_report") and result.to("followup")
+
+
+def test_agent_who_reported_a_ticket_can_still_command_it(desk: Desk) -> None:
+    number = desk.report("Komputer saya kena virus", sender=AGUS)
+    result = desk.agent(AGUS, number, "Status: proses")
+    assert desk.ticket(number)["status"] == "in_progress"
+    assert result.to("confirmation")
+    follow = desk.agent(AGUS, number, "Sudah saya scan, masih ada.")
+    assert follow.to("followup")         # a reporter's follow-up: the service desk hears it

@@ -1,0 +1,186 @@
+"""Every notification the workflow can ask for renders in Indonesian and English, text and
+HTML, for tickets of every priority; reporters' words stay data (escaped in HTML)."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import workflow.notifications
+from models import Person, Ticket
+from outbound.context import build_context
+from outbound.render import DEFAULT_TEMPLATES, Renderer, format_local
+from outbound.settings import DeskInfo
+
+LOGGED = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)          # 09:00 WITA
+SLA = {"P1": (10, 60), "P2": (30, 180), "P3": (60, 480), "P4": (240, 720), "P5": (480, 1440)}
+NAMES = {"P1": "Critical", "P2": "High", "P3": "Medium", "P4": "Low", "P5": "Planning"}
+DESK = DeskInfo(
+    name="Service Desk SOLTEK", organisation="PT Pos Indonesia - Kantor Balikpapan",
+    address="servicedesk@posbalikpapan.example", timezone=ZoneInfo("Asia/Makassar"),
+    labels={"id": {"high": "Tinggi", "medium": "Sedang", "low": "Rendah"},
+            "en": {"high": "High", "medium": "Medium", "low": "Low"}},
+    service_names={"ipos": "Ipos"}, category_names={"hardware/server": "Hardware - Server"},
+    priority_names=NAMES)
+RESOLUTION = "Server Ipos di-restart dan kabel LAN diganti"
+
+FACTS: dict[str, dict[str, Any]] = {
+    "ack": {},
+    "new_ticket": {"suggested": {"service": "ipos", "category": "hardware/server", "urgency": "high",
+                                 "impact": "medium", "reasons": {"service": "mentions 'ipos'",
+                                                                 "urgency": "mentions 'mati'"}}},
+    "followup": {"author": "dewi@posbalikpapan.example", "text": "Sekarang loket 3 juga mati"},
+    "status_changed": {"old": "new", "new": "in_progress", "by": "Rina Service Desk",
+                       "comment": "Sedang kami periksa"},
+    "reopened": {"by": "dewi@posbalikpapan.example", "text": "Masih error setelah restart"},
+    "escalation": {"kind": "functional", "level": 2, "handler_name": "Agus Level Dua",
+                   "description": "Perlu pengecekan server", "requested_by": "rina@posbalikpapan.example"},
+    "sla_warning": {"clock": "response", "due_at": LOGGED + timedelta(minutes=30), "used_percent": 75},
+    "sla_breach": {"clock": "resolution", "due_at": LOGGED + timedelta(hours=3), "used_percent": 100},
+    "closure": {"resolution": RESOLUTION, "closed_by": "rina@posbalikpapan.example"},
+    "confirmation": {"changes": ["Status: Baru -> Dalam Proses", "Urgensi: Tinggi"]},
+    "rejected_command": {"reasons": [{"line": "Stauts: closed", "en": "unknown keyword 'Stauts'",
+                                      "id": "kata kunci 'Stauts' tidak dikenal"}]},
+    "status_report": {"events": [{"at": LOGGED, "kind": "created", "note": "Server Ipos mati"},
+                                 {"at": LOGGED + timedelta(minutes=7), "kind": "status",
+                                  "note": "new -> in_progress"}]},
+}
+KINDS = sorted(FACTS)
+# kinds that show the SLA targets of the ticket
+WITH_TARGETS = {"ack", "new_ticket", "followup", "status_changed", "reopened", "escalation",
+                "sla_warning", "sla_breach", "confirmation", "status_report"}
+
+
+def ticket(priority: str = "P2", *, subject: str = "Ipos mati di loket 3",
+           description: str = "Server Ipos mati sejak pagi.\nSemua loket tidak bisa transaksi.",
+           reporter_name: str = "Dewi Lestari") -> Ticket:
+    response, resolution = SLA[priority]
+    return Ticket(
+        number="INC-000042", status="in_progress", subject=subject, description=description,
+        reporter=Person(address="dewi@posbalikpapan.example", name=reporter_name),
+        assignee=Person(address="rina@posbalikpapan.example", name="Rina Service Desk"),
+        service="ipos", category="hardware/server", urgency="high", impact="medium",
+        priority=priority, created_at=LOGGED, response_due=LOGGED + timedelta(minutes=response),
+        resolution_due=LOGGED + timedelta(minutes=resolution), closed_at=LOGGED + timedelta(hours=2),
+        escalation_level=2, resolution=RESOLUTION, triage_confirmed=False)
+
+
+def local(moment: datetime) -> str:
+    return format_local(moment, DESK.timezone)
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    return Renderer()
+
+
+def render(renderer: Renderer, kind: str, lang: str, t: Ticket | None, facts: dict[str, Any] | None = None):
+    return renderer.render(kind, lang, build_context(DESK, t, lang, FACTS[kind] if facts is None else facts))
+
+
+def test_every_kind_of_the_contract_has_a_template_pair_in_both_languages() -> None:
+    doc = workflow.notifications.__doc__ or ""
+    contract = set(re.findall(r"^- (\w+)", doc, re.M)) | set(re.findall(r"^  (sla_\w+)", doc, re.M))
+    assert contract - {"digest"} == set(KINDS)
+    for lang in ("id", "en"):
+        for kind in KINDS:
+            for ext in ("txt", "html"):
+                assert (DEFAULT_TEMPLATES / lang / f"{kind}.{ext}").is_file(), f"{lang}/{kind}.{ext}"
+
+
+@pytest.mark.parametrize("priority", sorted(SLA))
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_template_renders_number_and_targets_in_wita_for_every_priority(
+        renderer: Renderer, kind: str, lang: str, priority: str) -> None:
+    t = ticket(priority)
+    out = render(renderer, kind, lang, t)
+    assert out.subject.startswith("[INC-000042]")
+    assert "\n" not in out.subject
+    for part in (out.text, out.html):
+        assert "INC-000042" in part
+    if kind in WITH_TARGETS:
+        for due in (t.response_due, t.resolution_due):
+            assert local(due) in out.text and local(due) in out.html
+            assert local(due).endswith("WITA")
+        assert priority in out.text and NAMES[priority] in out.text
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_closure_carries_the_resolution_and_asks_for_a_rating_from_1_to_5(renderer: Renderer, lang: str) -> None:
+    out = render(renderer, "closure", lang, ticket("P1"))
+    assert RESOLUTION in out.text and RESOLUTION in out.html
+    assert re.search(r"\b1\b.*\b5\b", out.text)
+    assert ("angka" if lang == "id" else "number") in out.text
+    assert local(LOGGED + timedelta(hours=2)) in out.text     # closed at, in WITA
+
+
+@pytest.mark.parametrize("lang, status, command", [("id", "Status: proses", "Urgensi: tinggi"),
+                                                    ("en", "Status: in progress", "Urgency: high")])
+def test_new_ticket_shows_suggested_triage_with_reasons_and_the_command_lines(
+        renderer: Renderer, lang: str, status: str, command: str) -> None:
+    out = render(renderer, "new_ticket", lang, ticket("P2"))
+    assert "mentions 'ipos'" in out.text and "Ipos" in out.text and "Hardware - Server" in out.text
+    assert ("Tinggi" if lang == "id" else "High") in out.text
+    assert status in out.text and command in out.text
+    assert "Server Ipos mati sejak pagi." in out.text              # the report itself
+
+
+def test_sla_mails_give_the_deadline_in_wita_and_the_share_used(renderer: Renderer) -> None:
+    out = render(renderer, "sla_warning", "id", ticket("P2"))
+    assert "09:30 WITA" in out.text and "75%" in out.text and "respons" in out.text
+    out = render(renderer, "sla_breach", "en", ticket("P2"))
+    assert "12:00 WITA" in out.text and "resolution" in out.subject
+
+
+def test_status_words_and_levels_are_localised(renderer: Renderer) -> None:
+    out = render(renderer, "status_changed", "id", ticket())
+    assert "dari Baru menjadi Dalam Proses" in out.text
+    out = render(renderer, "status_changed", "en", ticket())
+    assert "from New to In Progress" in out.text
+
+
+def test_rejected_command_explains_in_the_recipients_language(renderer: Renderer) -> None:
+    assert "tidak dikenal" in render(renderer, "rejected_command", "id", ticket()).text
+    assert "unknown keyword" in render(renderer, "rejected_command", "en", ticket()).text
+
+
+def test_mail_without_a_ticket_still_renders(renderer: Renderer) -> None:
+    out = render(renderer, "rejected_command", "en", None)
+    assert out.subject == "Commands not applied" and "Stauts: closed" in out.text
+
+
+def test_reporter_text_is_escaped_in_html_and_kept_as_written_in_text(renderer: Renderer) -> None:
+    evil = "<script>alert('x')</script>"
+    t = ticket(subject=f"Ipos {evil}", description=f"tolong {evil} {{{{ 7*7 }}}}", reporter_name=f"Dewi {evil}")
+    for kind in ("ack", "new_ticket", "followup"):
+        facts = {"author": evil, "text": evil} if kind == "followup" else None
+        out = render(renderer, kind, "id", t, facts)
+        assert "<script>" not in out.html and "&lt;script&gt;" in out.html
+        assert evil in out.text
+        assert "49" not in out.text
+    # the report's words are data, never template source
+    assert "tolong <script>alert('x')</script> {{ 7*7 }}" in render(renderer, "new_ticket", "en", t).text
+
+
+def test_datetimes_in_facts_are_shown_in_the_desk_time_zone(renderer: Renderer) -> None:
+    out = render(renderer, "status_report", "en", ticket())
+    assert "23-11-2026 09:00 WITA  Logged" in out.text and "23-11-2026 09:07 WITA" in out.text
+    assert format_local("2026-11-23T01:00:00+00:00", DESK.timezone) == "23-11-2026 09:00 WITA"
+    assert format_local(datetime(2026, 11, 23, 1, 0), DESK.timezone) == "23-11-2026 09:00 WITA"
+    assert format_local(None, DESK.timezone) == "-"
+
+
+def test_a_language_without_templates_falls_back_to_the_desk_default(renderer: Renderer) -> None:
+    assert renderer.language("fr", None, "en") == "en"
+    assert renderer.language(None, "id", "en") == "id"
+    assert renderer.language("xx", "yy", "zz") == "id"
+
+
+def test_templates_live_where_the_readme_says(renderer: Renderer) -> None:
+    assert Path(DEFAULT_TEMPLATES).name == "templates"
+    assert (DEFAULT_TEMPLATES / "layout.html").is_file()
