@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -16,7 +17,7 @@ from sqlalchemy.engine import make_url
 from app import logs
 from app.config import Settings, load
 from app.runtime import Runtime, open_runtime, sync_reference_data
-from models.db import upgrade
+from models.db import make_engine, upgrade
 
 logs.configure("INFO", json=True)
 
@@ -43,15 +44,56 @@ def clock() -> Clock:
     return Clock()
 
 
-def _postgres_database() -> Iterator[str]:
-    """A database of our own for this test, dropped afterwards: runs never see each other."""
+def _admin() -> sa.Engine:
     assert PG_URL
-    name = f"incidentdesk_t_{os.getpid()}_{secrets.token_hex(4)}"
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    return sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+
+
+def _pg_url(name: str) -> str:
+    assert PG_URL
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _migrated(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """One migrated database per run; each test copies it (CREATE DATABASE ... TEMPLATE),
+    which is much faster than migrating every test's database from nothing."""
+    name = f"incidentdesk_tpl_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = _admin()
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        _migrated(_pg_url(name))
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "desk.db"
+    _migrated(f"sqlite:///{path}")  # dispose checkpoints the WAL into the main file
+    return path
+
+
+def _postgres_database(template: str | None) -> Iterator[str]:
+    """A database of our own for this test, dropped afterwards: runs never see each other."""
+    name = f"incidentdesk_t_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = _admin()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    try:
+        yield _pg_url(name)
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -60,10 +102,21 @@ def _postgres_database() -> Iterator[str]:
 
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database of this test's own."""
     if request.param == "sqlite":
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp_path / "desk.db")
         yield f"sqlite:///{tmp_path / 'desk.db'}"
     else:
-        yield from _postgres_database()
+        yield from _postgres_database(request.getfixturevalue("pg_template"))
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema at all, for the tests of `init` and migrations."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+    else:
+        yield from _postgres_database(None)
 
 
 def toml_value(value: Any) -> str:

@@ -118,3 +118,24 @@ def test_agent_removed_from_the_directory_loses_agent_rights(make_settings, cloc
         rina = find_person(session, "rina@posbalikpapan.example")
         assert rina is not None and rina.is_agent
     rt.close()
+
+
+def test_init_creates_the_schema_on_an_empty_database_and_is_safe_to_run_twice(
+        empty_db_url: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine, inspect
+
+    from app.cli import main
+    from tests.conftest import write_config
+
+    config = write_config(tmp_path / "c.toml", {"database": {"url": empty_db_url}})
+    assert main(["--config", str(config), "init"]) == 0
+    assert main(["--config", str(config), "init"]) == 0
+    engine = create_engine(empty_db_url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        assert {"tickets", "ticket_events", "inbound_messages", "outbox", "people"} <= tables
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT value FROM counters WHERE name = 'ticket'").scalar() == 0
+    finally:
+        engine.dispose()
+    assert "schema is current" in capsys.readouterr().out
