@@ -48,7 +48,8 @@ def desk_info(settings: Settings) -> DeskInfo:
 
 
 def open_runtime(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Runtime:
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url,
+                         busy_timeout=float(settings.raw["database"]["busy_timeout_seconds"]))
     return Runtime(settings=settings, engine=engine, sessions=session_factory(engine),
                    desk=desk_info(settings), renderer=Renderer(), clock=clock)
 

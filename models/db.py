@@ -13,26 +13,29 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets its folder created, WAL and a busy timeout so a
-    second process waits instead of failing on a locked database."""
+def make_engine(url: str, *, busy_timeout: float = 30.0) -> Engine:
+    """An engine for `url`. SQLite gets its folder created, WAL and a busy timeout so a
+    second process waits (up to `busy_timeout` seconds) instead of failing on a locked
+    database. PostgreSQL connections are not pinged before each use (a round trip per
+    transaction): a connection found dead raises once, the pool drops it, the caller's
+    next unit of work reconnects."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_recycle=1800)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": busy_timeout})
+    event.listen(engine, "connect", lambda conn, _record: _sqlite_pragmas(conn, busy_timeout))
+    event.listen(engine, "begin", _sqlite_begin_immediate)
+    return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, busy_timeout: float) -> None:
     dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" hook issue BEGIN
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
     cursor.close()
 
 

@@ -19,7 +19,7 @@ class InboundMessage(Base):
     id: Mapped[intpk]
     source_key: Mapped[str] = mapped_column(String(600), unique=True)
     dedup_key: Mapped[str | None] = mapped_column(String(64), unique=True)
-    message_id: Mapped[str | None] = mapped_column(String(998))
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
     body_hash: Mapped[str] = mapped_column(String(64))
     sender: Mapped[str | None] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(500), default="")

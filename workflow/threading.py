@@ -1,5 +1,6 @@
 """Which ticket a mail belongs to: the subject tag, or a reference to a Message-ID the desk
-sent (or the reporter's original). Never the subject text alone."""
+sent or received on a ticket (the report itself, or any follow-up in its thread). Never the
+subject text alone."""
 from __future__ import annotations
 
 from typing import Sequence
@@ -7,7 +8,7 @@ from typing import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import OutboxMessage, Ticket
+from models import InboundMessage, OutboxMessage, Ticket
 from workflow.numbering import find_ticket_number
 from workflow.policy import Policy
 
@@ -29,5 +30,8 @@ def find_ticket(
         .order_by(OutboxMessage.id.desc()).limit(1))
     if ticket_id is not None:
         return session.get(Ticket, ticket_id)
-    return session.scalar(select(Ticket).where(Ticket.origin_message_id.in_(refs))
-                          .order_by(Ticket.id.desc()).limit(1))
+    ticket_id = session.scalar(
+        select(InboundMessage.ticket_id).where(InboundMessage.message_id.in_(refs),
+                                               InboundMessage.ticket_id.is_not(None))
+        .order_by(InboundMessage.id.desc()).limit(1))
+    return session.get(Ticket, ticket_id) if ticket_id is not None else None

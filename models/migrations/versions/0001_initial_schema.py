@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 00:48:28.079900
+Create Date: 2026-11-28 01:49:14.600638
 """
 from alembic import op
 import sqlalchemy as sa
@@ -154,6 +154,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('source_key', name=op.f('uq_inbound_messages_source_key'))
     )
     with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inbound_messages_message_id'), ['message_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_inbound_messages_outcome'), ['outcome'], unique=False)
         batch_op.create_index(batch_op.f('ix_inbound_messages_ticket_id'), ['ticket_id'], unique=False)
 
@@ -234,6 +235,7 @@ def downgrade() -> None:
     with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inbound_messages_ticket_id'))
         batch_op.drop_index(batch_op.f('ix_inbound_messages_outcome'))
+        batch_op.drop_index(batch_op.f('ix_inbound_messages_message_id'))
 
     op.drop_table('inbound_messages')
     op.drop_table('feedback')
