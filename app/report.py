@@ -60,7 +60,7 @@ def selection(rt: Runtime, request: ReportRequest) -> Selection:
 
 def collect(rt: Runtime, request: ReportRequest) -> ReportData:
     chosen = selection(rt, request)
-    with rt.sessions() as session:
+    with rt.readers() as session:
         return build_report(session, chosen, rt.settings.policy, problem_rules(rt.settings), rt.clock())
 
 

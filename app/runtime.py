@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from models import Category, Service
-from models.db import make_engine, session_factory
+from models.db import make_engine, read_session_factory, session_factory
 from outbound.render import Renderer
 from outbound.settings import DeskInfo
 from workflow.people import sync_directory
@@ -25,6 +25,7 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    readers: sessionmaker[Session]       # read-only work: listings and reports
     desk: DeskInfo
     renderer: Renderer
     clock: Callable[[], datetime] = field(default=utcnow)
@@ -51,6 +52,7 @@ def open_runtime(settings: Settings, clock: Callable[[], datetime] = utcnow) -> 
     engine = make_engine(settings.database_url,
                          busy_timeout=float(settings.raw["database"]["busy_timeout_seconds"]))
     return Runtime(settings=settings, engine=engine, sessions=session_factory(engine),
+                   readers=read_session_factory(engine),
                    desk=desk_info(settings), renderer=Renderer(), clock=clock)
 
 

@@ -41,8 +41,15 @@ def _sqlite_pragmas(dbapi_connection: Any, busy_timeout: float) -> None:
 
 def _sqlite_begin_immediate(connection: Any) -> None:
     """Take the write lock at BEGIN: two writers then queue on busy_timeout instead of one
-    failing with 'database is locked' when it upgrades a read lock."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    failing with 'database is locked' when it upgrades a read lock. Read-only sessions
+    (read_session_factory) begin deferred, so a long report never blocks the poller."""
+    readonly = connection.get_execution_options().get("incidentdesk_readonly", False)
+    connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+def read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for reading only (listings, reports): no write lock on SQLite."""
+    return sessionmaker(engine.execution_options(incidentdesk_readonly=True), expire_on_commit=False)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

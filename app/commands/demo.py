@@ -39,7 +39,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("poll:", ", ".join(f"{k} {v}" for k, v in sorted(result.outcomes.items())))
     sent = flush(rt.sessions, make_transport(rt.settings), clock=rt.clock,
                  max_attempts=int(rt.settings.outbound["max_attempts"]))
-    with rt.sessions() as session:
+    with rt.readers() as session:
         tickets = [ticket_json(t, rt.desk.timezone) for t in session.scalars(select(Ticket).order_by(Ticket.id))]
     rt.close()
     print()

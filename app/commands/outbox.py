@@ -57,7 +57,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
         return 2
     rt = runtime_from(args)
     try:
-        with rt.sessions() as session:
+        with rt.readers() as session:
             rows = [row_json(r, rt) for r in session.execute(listing(args.limit, args.state))]
     finally:
         rt.close()

@@ -38,7 +38,7 @@ def _rows(rt: Runtime, limit: int) -> list[dict[str, Any]]:
     if limit:
         query = query.limit(limit)
     tz = rt.desk.timezone
-    with rt.sessions() as session:
+    with rt.readers() as session:
         return [{"id": row.id, "received_at": row.received_at.astimezone(tz).isoformat(),
                  "sender": row.sender, "subject": row.subject, "reason": row.reason,
                  "size": row.size, "message_id": row.message_id, "source_key": row.source_key,

@@ -59,7 +59,7 @@ def cmd_tickets(args: argparse.Namespace) -> int:
                             else Ticket.status == status)
     if args.limit:
         query = query.limit(args.limit)
-    with rt.sessions() as session:
+    with rt.readers() as session:
         tickets = [ticket_json(t, rt.desk.timezone) for t in session.scalars(query)]
     rt.close()
     if args.json:
@@ -83,7 +83,7 @@ def print_table(tickets: list[dict[str, Any]]) -> None:
 def cmd_show(args: argparse.Namespace) -> int:
     rt = runtime_from(args)
     tz = rt.desk.timezone
-    with rt.sessions() as session:
+    with rt.readers() as session:
         ticket = session.scalar(select(Ticket).where(Ticket.number == args.number.upper()))
         if ticket is None:
             print(f"no ticket {args.number}")

@@ -5,6 +5,7 @@ import email
 from email import policy
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from app.poll import poll
@@ -139,3 +140,13 @@ def test_init_creates_the_schema_on_an_empty_database_and_is_safe_to_run_twice(
     finally:
         engine.dispose()
     assert "schema is current" in capsys.readouterr().out
+
+
+def test_a_long_read_does_not_hold_the_sqlite_write_lock(runtime: Runtime) -> None:
+    """Listings and reports read in deferred transactions: the poller can write meanwhile."""
+    if runtime.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL readers never block writers")
+    load_samples(maildir_of(runtime))
+    with runtime.readers() as reader:
+        assert reader.scalar(select(func.count()).select_from(Ticket)) == 0  # read lock held
+        assert poll(runtime, make_source(runtime.settings)).outcomes["ticket"] > 0
