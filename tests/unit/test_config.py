@@ -89,3 +89,10 @@ def test_secrets_come_from_the_environment_and_never_print(tmp_path: Path, monke
     assert redacted(settings.raw)["outbound"]["smtp"]["password"] == "***"
     assert main(["check-config", "--print"]) == 0
     assert "hunter2-secret" not in capsys.readouterr().out
+
+
+def test_the_shipped_production_example_passes_the_checks() -> None:
+    example = Path(__file__).resolve().parents[2] / "deploy" / "incidentdesk.example.toml"
+    settings = load(example)
+    assert settings.source["kind"] == "imap" and settings.outbound["transport"] == "smtp"
+    assert len(settings.directory) == 8
