@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Protocol, Sequence
 
 import structlog
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import OutboxMessage
@@ -91,19 +91,19 @@ def claim(sessions: sessionmaker[Session], now: datetime, limit: int) -> list[Cl
 
 
 def _claim(session: Session, now: datetime, limit: int) -> list[Claimed]:
+    """One statement: UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING.
+    (SQLite has no row locks; BEGIN IMMEDIATE in models/db.py serialises the claims.)"""
     lease = now + LEASE
-    due = and_(OUTBOX.c.next_attempt_at <= now,
-               or_(OUTBOX.c.state == "queued", OUTBOX.c.state == "sending"))
-    query = (select(OUTBOX.c.id, OUTBOX.c.kind, OUTBOX.c.recipient, OUTBOX.c.message_id,
-                    OUTBOX.c.raw, OUTBOX.c.attempts)
-             .where(due).order_by(OUTBOX.c.id).limit(limit))
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    rows = session.execute(query).all()
-    if rows:
-        session.execute(update(OUTBOX).where(OUTBOX.c.id.in_([r.id for r in rows]))
-                        .values(state="sending", next_attempt_at=lease))
-    return [Claimed(r.id, r.kind, r.recipient, r.message_id, r.raw, r.attempts, lease) for r in rows]
+    due = (select(OUTBOX.c.id)
+           .where(OUTBOX.c.state.in_(("queued", "sending")), OUTBOX.c.next_attempt_at <= now)
+           .order_by(OUTBOX.c.id).limit(limit).with_for_update(skip_locked=True))
+    rows = session.execute(
+        update(OUTBOX).where(OUTBOX.c.id.in_(due.scalar_subquery()))
+        .values(state="sending", next_attempt_at=lease)
+        .returning(OUTBOX.c.id, OUTBOX.c.kind, OUTBOX.c.recipient, OUTBOX.c.message_id,
+                   OUTBOX.c.raw, OUTBOX.c.attempts)).all()
+    return sorted((Claimed(r.id, r.kind, r.recipient, r.message_id, r.raw, r.attempts, lease) for r in rows),
+                  key=lambda claimed: claimed.id)
 
 
 def flush(
@@ -196,40 +196,55 @@ _RECORD = (update(OUTBOX)
            .where(OUTBOX.c.id == bindparam("row_id"), OUTBOX.c.state == "sending",
                   OUTBOX.c.next_attempt_at == bindparam("lease"))
            .values(state=bindparam("new_state"), attempts=bindparam("new_attempts"),
-                   next_attempt_at=bindparam("new_next"), last_error=bindparam("new_error"),
-                   sent_at=bindparam("new_sent_at")))
+                   next_attempt_at=bindparam("new_next"), last_error=bindparam("new_error")))
 
 
 def _write(session: Session, done: Sequence[tuple[Claimed, Exception | None]], now: datetime,
            max_attempts: int, result: FlushResult) -> None:
-    """Record outcomes, only on rows that still carry our lease."""
+    """Record outcomes, only on rows that still carry our lease: the sent ones in one
+    statement per claim, the others (rare) one by one."""
     if not done:
         return
-    params = [_outcome(row, error, now, max_attempts, result) for row, error in done]
-    changed = session.connection().execute(_RECORD, params).rowcount
-    if 0 <= changed < len(params):
-        log.warning("outbox.lease_lost", recorded=changed, expected=len(params))
+    sent: dict[datetime, list[Claimed]] = {}
+    for row, error in done:
+        if error is None:
+            sent.setdefault(row.lease, []).append(row)
+    changed = sum(_record_sent(session, lease, rows, now, result) for lease, rows in sent.items())
+    others = [_outcome(row, error, now, max_attempts, result) for row, error in done if error is not None]
+    if others:
+        changed += session.connection().execute(_RECORD, others).rowcount
+    if 0 <= changed < len(done):
+        log.warning("outbox.lease_lost", recorded=changed, expected=len(done))
 
 
-def _outcome(row: Claimed, error: Exception | None, now: datetime, max_attempts: int,
-             result: FlushResult) -> dict[str, Any]:
-    attempts = row.attempts + 1
-    values = {"row_id": row.id, "lease": row.lease, "new_attempts": attempts,
-              "new_next": row.lease, "new_sent_at": None}
-    if error is None:
-        result.sent += 1
+def _record_sent(session: Session, lease: datetime, rows: Sequence[Claimed], now: datetime,
+                 result: FlushResult) -> int:
+    for row in rows:
         log.info("outbox.sent", outbox_id=row.id, kind=row.kind, message_id=row.message_id)
-        return values | {"new_state": "sent", "new_error": "", "new_sent_at": now}
+    result.sent += len(rows)
+    return int(session.connection().execute(
+        update(OUTBOX).where(OUTBOX.c.id.in_(bindparam("ids", [r.id for r in rows], expanding=True,
+                                                      literal_execute=True)),
+                             OUTBOX.c.state == "sending",
+                             OUTBOX.c.next_attempt_at == lease)
+        .values(state="sent", attempts=OUTBOX.c.attempts + 1, sent_at=now, last_error="")).rowcount)
+
+
+def _outcome(row: Claimed, error: Exception, now: datetime, max_attempts: int,
+             result: FlushResult) -> dict[str, Any]:
+    """The new values of a row whose mail did not go: retried later, or failed for good."""
+    attempts = row.attempts + 1
     text = f"{type(error).__name__}: {error}"[:2000]
+    values = {"row_id": row.id, "lease": row.lease, "new_attempts": attempts, "new_error": text}
     if isinstance(error, PermanentFailure) or attempts >= max_attempts:
         result.failed += 1
         log.warning("outbox.failed", outbox_id=row.id, kind=row.kind, attempts=attempts,
                     message_id=row.message_id, error=text)
-        return values | {"new_state": "failed", "new_error": text}
+        return values | {"new_state": "failed", "new_next": row.lease}
     result.retried += 1
     log.info("outbox.retry", outbox_id=row.id, kind=row.kind, attempts=attempts,
              message_id=row.message_id, error=text)
-    return values | {"new_state": "queued", "new_error": text, "new_next": now + backoff(attempts)}
+    return values | {"new_state": "queued", "new_next": now + backoff(attempts)}
 
 
 def _release(session: Session, rows: Sequence[Claimed], now: datetime) -> None:
