@@ -73,6 +73,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # templates change with a release, not while running: no stat per mail
         )
         self.env.filters.update(local=_local, status=_status, label=_label)
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from models import Person
@@ -31,7 +31,35 @@ def normalise_address(address: str) -> str:
 
 
 def find_person(session: Session, address: str) -> Person | None:
-    return session.scalar(select(Person).where(Person.address == normalise_address(address)))
+    """One query per address per session: a message's unit of work asks for the same people
+    several times (the reporter when the ticket opens, then again as a mail's recipient).
+    Only rows found or made in this session are remembered, never an absence."""
+    address = normalise_address(address)
+    known = _known(session).get(address)
+    if known is not None and _still_here(session, known):
+        return known
+    person = session.scalar(select(Person).where(Person.address == address))
+    if person is not None:
+        _known(session)[address] = person
+    return person
+
+
+def _known(session: Session) -> dict[str, Person]:
+    return session.info.setdefault("people_by_address", {})
+
+
+def _remember(session: Session, people: Iterable[Person]) -> list[Person]:
+    known = _known(session)
+    people = list(people)
+    for person in people:
+        known[person.address] = person
+    return people
+
+
+def _still_here(session: Session, person: Person) -> bool:
+    """False once a rollback expunged it or it was deleted: then the database is asked."""
+    state = inspect(person)
+    return state.session_id == session.hash_key and not state.deleted and not state.was_deleted
 
 
 def find_or_create_reporter(session: Session, address: str, name: str, now: datetime) -> Person:
@@ -41,6 +69,7 @@ def find_or_create_reporter(session: Session, address: str, name: str, now: date
                         created_at=now)
         session.add(person)
         session.flush()
+        _remember(session, [person])
     elif name and not person.name:
         person.name = name
     return person
@@ -71,11 +100,10 @@ def sync_directory(session: Session, entries: Iterable[DirectoryEntry], now: dat
 
 
 def people_with_role(session: Session, role: str) -> list[Person]:
-    return list(session.scalars(select(Person).where(Person.role == role, Person.is_agent, Person.is_primary)
-                                .order_by(Person.id)))
+    return _remember(session, session.scalars(select(Person).where(
+        Person.role == role, Person.is_agent, Person.is_primary).order_by(Person.id)))
 
 
 def agents_at_level(session: Session, level: int) -> list[Person]:
-    return list(session.scalars(select(Person).where(Person.is_agent, Person.is_primary,
-                                                Person.support_level == level)
-                                .order_by(Person.id)))
+    return _remember(session, session.scalars(select(Person).where(
+        Person.is_agent, Person.is_primary, Person.support_level == level).order_by(Person.id)))

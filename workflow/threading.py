@@ -6,11 +6,15 @@ from __future__ import annotations
 from typing import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from models import InboundMessage, OutboxMessage, Ticket
 from workflow.numbering import find_ticket_number
 from workflow.policy import Policy
+
+
+# the history is loaded when something reads it (a status report), not for every reply
+_NO_HISTORY = (lazyload(Ticket.events),)
 
 
 def find_ticket(
@@ -18,7 +22,7 @@ def find_ticket(
 ) -> Ticket | None:
     number = find_ticket_number(subject, policy.ticket_prefix)
     if number:
-        ticket = session.scalar(select(Ticket).where(Ticket.number == number))
+        ticket = session.scalar(select(Ticket).where(Ticket.number == number).options(*_NO_HISTORY))
         if ticket is not None:
             return ticket
     refs = [r for r in references if r][-50:]
@@ -29,9 +33,9 @@ def find_ticket(
                                               OutboxMessage.ticket_id.is_not(None))
         .order_by(OutboxMessage.id.desc()).limit(1))
     if ticket_id is not None:
-        return session.get(Ticket, ticket_id)
+        return session.get(Ticket, ticket_id, options=_NO_HISTORY)
     ticket_id = session.scalar(
         select(InboundMessage.ticket_id).where(InboundMessage.message_id.in_(refs),
                                                InboundMessage.ticket_id.is_not(None))
         .order_by(InboundMessage.id.desc()).limit(1))
-    return session.get(Ticket, ticket_id) if ticket_id is not None else None
+    return session.get(Ticket, ticket_id, options=_NO_HISTORY) if ticket_id is not None else None

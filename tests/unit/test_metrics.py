@@ -42,7 +42,8 @@ def test_an_open_clock_is_pending_until_its_deadline_passes_then_missed() -> Non
 def test_closing_stops_a_response_clock_never_started() -> None:
     i = incident(priority="P1", closed=8)
     assert i.response_stop == i.closed_at
-    assert i.response_verdict(T0 + timedelta(days=1)) == MET
+    [m] = measure([i], T0 + timedelta(days=1))
+    assert (m.response_minutes, m.response, m.resolution) == (8.0, MET, MET)
 
 
 @pytest.mark.parametrize(("values", "p90"), [
