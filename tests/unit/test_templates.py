@@ -137,6 +137,15 @@ def test_sla_mails_give_the_deadline_in_wita_and_the_share_used(renderer: Render
     assert "12:00 WITA" in out.text and "resolution" in out.subject
 
 
+@pytest.mark.parametrize(("lang", "kind", "words"), [
+    ("en", "sla_breach", "resolution target of ticket"), ("en", "sla_warning", "response target of ticket"),
+    ("id", "sla_breach", "target penyelesaian tiket"), ("id", "sla_warning", "target respons tiket"),
+])
+def test_sla_mails_name_the_clock_in_the_html_headline(renderer: Renderer, lang: str, kind: str, words: str) -> None:
+    out = render(renderer, kind, lang, ticket("P2"))
+    assert words in out.html
+
+
 def test_status_words_and_levels_are_localised(renderer: Renderer) -> None:
     out = render(renderer, "status_changed", "id", ticket())
     assert "dari Baru menjadi Dalam Proses" in out.text
