@@ -3,31 +3,21 @@ renumbered mailbox (UIDVALIDITY change) and a second delivery of the same mail n
 second ticket, event or acknowledgement."""
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 import pytest
 from sqlalchemy import func, select
 
-from app.poll import poll
 from app.runtime import Runtime
-from app.wiring import make_source
 from ingest.imap_source import ImapSource
 from ingest.maildir_source import deliver
 from models import InboundMessage, MailboxState, OutboxMessage, Ticket
-from tests.integration.test_imap_source import imap_runtime_factory, report  # noqa: F401  (fixture)
+from tests.integration.test_imap_source import imap_runtime_factory, report, run_poll  # noqa: F401  (fixture)
 from tests.servers.dovecot import DovecotServer
 
 
 class Crash(Exception):
     """The process dies at this exact point."""
-
-
-def run_poll(rt: Runtime) -> Any:
-    source = make_source(rt.settings)
-    try:
-        return poll(rt, source)
-    finally:
-        source.close()
 
 
 def counts(rt: Runtime) -> tuple[int, int, int]:
