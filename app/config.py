@@ -4,6 +4,7 @@ mistake is one clear message at start, not a traceback at 3 a.m."""
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,12 +12,24 @@ from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
+from app import desk_secret
 from app.checks import check as _check
 from app.schema import DYNAMIC_TABLES, LIST_ITEM_KEYS
-from app.sla_config import build_calendars
+from app.sections import (Catalog, DatabaseSettings, DeskSettings, DigestSettings, OutboundSettings,
+                          ReportSettings, SmsSettings, SourceSettings, WebSettings, auth_settings, catalog,
+                          database_settings, sms_settings,
+                          database_url, desk_settings, digest_settings, outbound_settings,
+                          problem_rules, report_settings, resolve, source_settings,
+                          web_settings)
+from app.sla_config import Schedule, build_calendars, schedule, sla_rules
+from ingest.authentication import AuthenticationSettings
+from workflow.closed_reply import ClosedReplyWords
 from workflow.commands import Vocabulary
 from workflow.people import DirectoryEntry
+from workflow.phones import normalise_phone
 from workflow.policy import Policy, SlaTarget
+from workflow.problems import ProblemRules
+from workflow.sla_sweep import SlaRules
 from workflow.triage import TriageRules
 
 DEFAULTS = Path(__file__).with_name("defaults.toml")
@@ -26,8 +39,10 @@ ENV_OVERRIDES = {
     "INCIDENTDESK_IMAP_OAUTH2_TOKEN": ("source", "imap", "oauth2_token"),
     "INCIDENTDESK_SMTP_PASSWORD": ("outbound", "smtp", "password"),
     "INCIDENTDESK_SECRET": ("desk", "secret"),
+    "INCIDENTDESK_SMS_PASSWORD": ("sms", "kannel", "password"),
 }
 SECRET_KEYS = frozenset({"password", "secret", "oauth2_token"})
+URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@", re.IGNORECASE)  # scheme://user:pw@
 
 
 class ConfigError(Exception):
@@ -38,23 +53,39 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
+    """The configuration as typed sections, built and checked once at load. `raw` (the
+    merged tables) is only for `check-config --print`: nothing else reads it."""
+
     raw: Mapping[str, Any]
     base_dir: Path
+    desk: DeskSettings
+    database: DatabaseSettings
+    source: SourceSettings
+    outbound: OutboundSettings
+    sms: SmsSettings
+    schedule: Schedule
+    sla_rules: SlaRules
     policy: Policy
     triage: TriageRules
+    problems: ProblemRules
+    auth: AuthenticationSettings
+    digest: DigestSettings
+    report: ReportSettings
+    web: WebSettings
+    catalog: Catalog
+    labels: Mapping[str, Mapping[str, str]]
     directory: tuple[DirectoryEntry, ...]
-    source: Mapping[str, Any]
-    outbound: Mapping[str, Any]
-    desk: Mapping[str, Any]
-    database_url: str
 
-    def path(self, value: str) -> Path:
-        path = Path(value)
-        return path if path.is_absolute() else self.base_dir / path
+    def path(self, value: str | Path) -> Path:
+        return resolve(self.base_dir, str(value))
 
     @property
     def timezone(self) -> ZoneInfo:
-        return ZoneInfo(self.desk["timezone"])
+        return self.desk.timezone
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url
 
 
 def config_path(explicit: str | None) -> Path | None:
@@ -87,8 +118,12 @@ def _read_user_file(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise ConfigError([f"config file {path} does not exist"]) from None
-    except tomllib.TOMLDecodeError as exc:
+    except IsADirectoryError:
+        raise ConfigError([f"config file {path} is a folder; give the path of the TOML file"]) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
+    except OSError as exc:
+        raise ConfigError([f"config file {path} cannot be read: {exc.strerror or exc}"]) from None
 
 
 def merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -136,17 +171,30 @@ def _apply_env(data: dict[str, Any]) -> None:
 
 
 def _build(data: Mapping[str, Any], base: Path) -> Settings:
-    return Settings(raw=data, base_dir=base, policy=build_policy(data), triage=build_triage(data),
-                    directory=build_directory(data), source=data["source"],
-                    outbound=data["outbound"], desk=data["desk"],
-                    database_url=_database_url(data["database"]["url"], base))
+    raw, data = data, with_stored_secret(data, base)   # raw: what the operator configured
+    return Settings(
+        raw=raw, base_dir=base, desk=desk_settings(data), database=database_settings(data, base),
+        source=source_settings(data, base), outbound=outbound_settings(data, base),
+        sms=sms_settings(data),
+        schedule=schedule(data), sla_rules=sla_rules(data), policy=build_policy(data),
+        triage=build_triage(data), problems=problem_rules(data), auth=auth_settings(data),
+        digest=digest_settings(data), report=report_settings(data), web=web_settings(data),
+        catalog=catalog(data),
+        labels=data.get("labels", {}), directory=build_directory(data))
 
 
-def _database_url(url: str, base: Path) -> str:
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite:///:memory:":
-        return prefix + str(base / url[len(prefix):])
-    return url
+def with_stored_secret(data: Mapping[str, Any], base: Path) -> Mapping[str, Any]:
+    """desk.secret (or INCIDENTDESK_SECRET) when set, else the one `init` stored
+    (app/desk_secret.py): every process of the desk signs and checks reply tokens with the
+    same key, and desk_settings / build_policy read it from the tables as before."""
+    if str(data["desk"]["secret"]):
+        return data
+    path = desk_secret.secret_path(database_url(data["database"]["url"], base), base)
+    try:
+        stored = desk_secret.read_stored(path)
+    except desk_secret.StoredSecretError as exc:
+        raise ConfigError([str(exc)]) from None
+    return {**data, "desk": {**data["desk"], "secret": stored}} if stored else data
 
 
 def build_policy(data: Mapping[str, Any]) -> Policy:
@@ -163,7 +211,20 @@ def build_policy(data: Mapping[str, Any]) -> Policy:
                   vocabulary=build_vocabulary(data), auth_methods=frozenset(data["auth"]["methods"]),
                   reply_secret=desk["secret"], language=desk["language"],
                   calendars=build_calendars(data),
-                  acks_per_sender_per_hour=int(data["outbound"]["acks_per_sender_per_hour"]))
+                  acks_per_sender_per_hour=int(data["outbound"]["acks_per_sender_per_hour"]),
+                  close_roles=frozenset(data["workflow"]["close_roles"]),
+                  closed_reply=build_closed_reply(data),
+                  phone_region=str(data["sms"]["default_region"]))
+
+
+def build_closed_reply(data: Mapping[str, Any]) -> ClosedReplyWords:
+    """[workflow.closed_reply], with the triage outage words counting as reopen words: "masih
+    mati" and "mati lagi" both say the problem is back."""
+    words = data["workflow"]["closed_reply"]
+    outage = [w for level in data["triage"].get("outage_words", {}).values() for w in level]
+    return ClosedReplyWords(reopen=tuple([*words["reopen"], *outage]),
+                            confirmations=tuple(words["confirmations"]),
+                            thanks=tuple(words["thanks"]), fillers=tuple(words["fillers"]))
 
 
 def build_vocabulary(data: Mapping[str, Any]) -> Vocabulary:
@@ -187,17 +248,28 @@ def build_triage(data: Mapping[str, Any]) -> TriageRules:
 
 
 def build_directory(data: Mapping[str, Any]) -> tuple[DirectoryEntry, ...]:
+    region = str(data["sms"]["default_region"])
     agents = [DirectoryEntry(name=a["name"], addresses=tuple(x.lower() for x in a["addresses"]),
                              role=a["role"], level=a.get("level"), language=a.get("language"),
-                             is_agent=True) for a in data.get("agents", [])]
+                             is_agent=True, phone=_phone(a, region)) for a in data.get("agents", [])]
     reporters = [DirectoryEntry(name=r.get("name", ""), addresses=(r["address"].lower(),),
-                                role=r["role"], language=r.get("language"))
+                                role=r["role"], language=r.get("language"), phone=_phone(r, region))
                  for r in data.get("reporters", [])]
     return tuple(reporters + agents)  # agents last: a head of office who reports stays an agent
 
 
+def _phone(entry: Mapping[str, Any], region: str) -> str | None:
+    """A directory entry's `phone` in E.164 (app/checks.py refused any that is not valid)."""
+    return normalise_phone(str(entry["phone"]), region) if entry.get("phone") else None
+
+
 def redacted(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The configuration with every secret replaced, for printing and logs."""
-    return {k: redacted(v) if isinstance(v, dict) else ("***" if k in SECRET_KEYS and v else v)
+    """The configuration with every secret replaced, for printing and logs: secret keys, and
+    the password inside a URL (postgresql+psycopg://desk:***@db/desk)."""
+    return {k: redacted(v) if isinstance(v, dict) else ("***" if k in SECRET_KEYS and v else _masked(v))
             for k, v in data.items()}
+
+
+def _masked(value: Any) -> Any:
+    return URL_PASSWORD.sub(r"\1***@", value) if isinstance(value, str) else value
 

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.report import problem_rules
 from app.runtime import Runtime
 from models import DigestRun
 from outbound.digest_view import digest_facts
@@ -42,12 +41,12 @@ def send_digest(rt: Runtime, day: date) -> int:
     with rt.readers() as session:
         if _already_sent(session, day):
             return 0
-        recipients = digest_recipients(session, list(rt.settings.raw["digest"]["recipients"]))
+        recipients = digest_recipients(session, list(rt.settings.digest.recipients))
         if not recipients:
             log.warning("digest.no_recipients", day=day.isoformat())
             return 0
         data = build_digest(session, day, rt.desk.timezone, rt.settings.policy,
-                            problem_rules(rt.settings), int(rt.settings.raw["digest"]["oldest_open"]), now)
+                            rt.settings.problems, rt.settings.digest.oldest_open, now)
     facts = digest_facts(data, rt.desk)
     notes = [Notification(kind="digest", recipient=r, ticket_id=None, facts=facts) for r in recipients]
     try:

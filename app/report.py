@@ -3,7 +3,7 @@ figures read in one read-only transaction, the chosen format rendered."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import structlog
 
@@ -12,7 +12,6 @@ from app.runtime import Runtime
 from outbound.report_html import render_html
 from outbound.report_render import render_csv, render_json
 from workflow.metrics import Period, PeriodError
-from workflow.problems import ProblemRules
 from workflow.report_data import ReportData, Selection, StatusChoice, build_report
 
 log = structlog.get_logger(__name__)
@@ -33,20 +32,15 @@ class ReportRequest:
     language: str | None = None     # None: the desk's language
 
 
-def problem_rules(settings: Settings) -> ProblemRules:
-    rules = settings.raw["problems"]
-    return ProblemRules(threshold=int(rules["threshold"]), window=timedelta(days=int(rules["window_days"])))
-
-
 def service_code(settings: Settings, value: str | None) -> str | None:
     """The configured service `value` names (its code or its name, any case)."""
     if not value:
         return None
     wanted = value.strip().casefold()
-    for service in settings.raw["services"]:
-        if wanted in (service["code"].casefold(), str(service.get("name", "")).casefold()):
-            return str(service["code"])
-    known = ", ".join(s["code"] for s in settings.raw["services"])
+    for code, name in settings.catalog.services.items():
+        if wanted in (code.casefold(), name.casefold()):
+            return code
+    known = ", ".join(settings.catalog.services)
     raise ReportRequestError(f"unknown service {value!r}; known services: {known}")
 
 
@@ -61,7 +55,7 @@ def selection(rt: Runtime, request: ReportRequest) -> Selection:
 def collect(rt: Runtime, request: ReportRequest) -> ReportData:
     chosen = selection(rt, request)
     with rt.readers() as session:
-        return build_report(session, chosen, rt.settings.policy, problem_rules(rt.settings), rt.clock())
+        return build_report(session, chosen, rt.settings.policy, rt.settings.problems, rt.clock())
 
 
 def render(rt: Runtime, data: ReportData, fmt: str, language: str | None) -> bytes:

@@ -1,19 +1,21 @@
 """The composed service: settings turned into an engine, sessions, rules and renderers."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
-from models import Category, Service
+from models import Category, OutboxMessage, Service
 from models.db import make_engine, read_session_factory, session_factory
 from outbound.render import Renderer
 from outbound.settings import DeskInfo
 from workflow.people import sync_directory
+from workflow.sms import SmsRules
 
 
 def utcnow() -> datetime:
@@ -29,39 +31,56 @@ class Runtime:
     desk: DeskInfo
     renderer: Renderer
     clock: Callable[[], datetime] = field(default=utcnow)
+    # set when a committed unit of work queued mail: the sender of this process wakes at once
+    mail_queued: threading.Event = field(default_factory=threading.Event)
 
     def close(self) -> None:
         self.engine.dispose()
 
 
 def desk_info(settings: Settings) -> DeskInfo:
-    raw = settings.raw
+    desk = settings.desk
     return DeskInfo(
-        name=settings.desk["name"], organisation=settings.desk["organisation"],
-        address=settings.desk["address"].lower(), timezone=settings.timezone,
-        language=settings.desk["language"], secret=settings.desk["secret"],
-        labels=raw.get("labels", {}),
-        service_names={s["code"]: s["name"] for s in raw["services"]},
-        category_names={c["code"]: c.get("name", c["code"]) for c in raw["categories"]},
+        name=desk.name, organisation=desk.organisation, address=desk.address,
+        timezone=desk.timezone, language=desk.language, secret=desk.secret,
+        labels=settings.labels, service_names=dict(settings.catalog.services),
+        category_names=dict(settings.catalog.categories),
         priority_names={p: t.name for p, t in settings.policy.sla.items()},
-        never_mail=tuple(str(p).lower() for p in settings.outbound["never_mail"]),
+        never_mail=settings.outbound.never_mail,
+        sms=SmsRules(enabled=settings.sms.enabled, agent_priorities=settings.sms.agent_priorities),
     )
 
 
 def open_runtime(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Runtime:
     engine = make_engine(settings.database_url,
-                         busy_timeout=float(settings.raw["database"]["busy_timeout_seconds"]))
-    return Runtime(settings=settings, engine=engine, sessions=session_factory(engine),
-                   readers=read_session_factory(engine),
-                   desk=desk_info(settings), renderer=Renderer(), clock=clock)
+                         busy_timeout=settings.database.busy_timeout_seconds)
+    rt = Runtime(settings=settings, engine=engine, sessions=session_factory(engine),
+                 readers=read_session_factory(engine),
+                 desk=desk_info(settings), renderer=Renderer(), clock=clock)
+    _signal_queued_mail(rt)
+    return rt
+
+
+def _signal_queued_mail(rt: Runtime) -> None:
+    """Whatever unit of work queues mail (a poll, an agent's web form, the SLA sweep), the
+    sender hears of it when that unit commits, not at its next interval."""
+    def flushed(session: Session, _context: object) -> None:
+        if any(isinstance(row, OutboxMessage) for row in session.new):
+            session.info["queued_mail"] = True
+
+    def committed(session: Session) -> None:
+        if session.info.pop("queued_mail", False):
+            rt.mail_queued.set()
+
+    event.listen(rt.sessions, "after_flush", flushed)  # a rolled-back row wakes the sender for nothing: harmless
+    event.listen(rt.sessions, "after_commit", committed)
 
 
 def sync_reference_data(rt: Runtime) -> None:
     """Mirror the configured services, categories and people into their tables."""
     with rt.sessions.begin() as session:
-        _sync_codes(session, Service, {s["code"]: s["name"] for s in rt.settings.raw["services"]})
-        _sync_codes(session, Category, {c["code"]: c.get("name", c["code"])
-                                        for c in rt.settings.raw["categories"]})
+        _sync_codes(session, Service, rt.settings.catalog.services)
+        _sync_codes(session, Category, rt.settings.catalog.categories)
         sync_directory(session, rt.settings.directory, rt.clock())
 
 

@@ -10,6 +10,6 @@ DYNAMIC_TABLES = frozenset({
 LIST_ITEM_KEYS = {
     "services": frozenset({"code", "name", "aliases"}),
     "categories": frozenset({"code", "name", "keywords"}),
-    "agents": frozenset({"name", "addresses", "level", "role", "language"}),
-    "reporters": frozenset({"address", "name", "role", "language"}),
+    "agents": frozenset({"name", "addresses", "level", "role", "language", "phone"}),
+    "reporters": frozenset({"address", "name", "role", "language", "phone"}),
 }

@@ -3,6 +3,9 @@ sweeps SLA timers and sends the daily digest, on the intervals of [schedule].
 
 - Poll, flush and sweep also run at start; so does the digest when the process starts after
   the day's digest time (send_digest makes each day's digest once, so this never repeats one).
+- Push: the poller holds the mailbox and waits on it (IMAP IDLE; a Maildir looked at every
+  second), polling as soon as mail arrives; the sender waits on the mail this process
+  queues and sends it at once. Their intervals are only the safety net.
 - Each job runs in a thread of its own, so a long poll does not hold up the outbox; a job
   that is still running when its time comes again is skipped, never started twice.
 - A job that fails is logged with its exception and runs again at its next interval.
@@ -14,8 +17,10 @@ sweeps SLA timers and sends the daily digest, on the intervals of [schedule].
   digest records each covered day once."""
 from __future__ import annotations
 
+import imaplib
 import signal
 import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from types import FrameType
@@ -29,7 +34,7 @@ from app.lease import Lease, owner_id
 from app.poll import poll
 from app.runtime import Runtime
 from app.sla_config import Schedule
-from app.sla_config import schedule as schedule_settings
+from app.sms import flush_sms
 from app.sweep import sweep
 from app.wiring import make_source, make_transport
 from outbound.flush import FlushResult, flush
@@ -37,6 +42,8 @@ from outbound.flush import FlushResult, flush
 log = structlog.get_logger(__name__)
 
 MAX_IDLE = 1.0  # seconds between looks at the schedule (and the stop flag, besides signals)
+RECONNECT_FIRST, RECONNECT_MAX = 1.0, 60.0  # backoff after the mailbox server failed, seconds
+MAILBOX_ERRORS = (OSError, imaplib.IMAP4.error)  # imapclient's errors are IMAP4.error too
 
 
 class Job:
@@ -109,13 +116,15 @@ class Service:
 
 
 def build_service(rt: Runtime, stop: threading.Event | None = None) -> Service:
-    """The jobs of [schedule] on a scheduler of their own."""
+    """The jobs of [schedule] on a scheduler of their own. The poll and the flush are loops
+    that wait on events (new mail in the mailbox, mail queued by this process); the
+    scheduler only starts them again at their interval should one have ended."""
     stop = stop or threading.Event()
-    plan = schedule_settings(rt.settings.raw)
+    plan = rt.settings.schedule
     owner = owner_id()
     jobs = {
-        "poll": Job("poll", lambda: poll_once(rt, stop, owner, plan)),
-        "flush": Job("flush", lambda: flush_once(rt, stop)),
+        "poll": Job("poll", lambda: watch_mailbox(rt, stop, owner, plan)),
+        "flush": Job("flush", lambda: send_as_queued(rt, stop, plan)),
         "sla": Job("sla", lambda: sweep(rt, stop.is_set)),
     }
     scheduler = schedule.Scheduler()
@@ -123,9 +132,13 @@ def build_service(rt: Runtime, stop: threading.Event | None = None) -> Service:
     scheduler.every(plan.flush_seconds).seconds.do(jobs["flush"].launch)
     scheduler.every(plan.sla_seconds).seconds.do(jobs["sla"].launch)
     at_start = ("poll", "flush", "sla")
+    if rt.settings.sms.enabled:   # SMS notices (issue 16): a sender of their own, on the flush interval
+        jobs["sms"] = Job("sms", lambda: flush_sms(rt, stop.is_set))
+        scheduler.every(plan.flush_seconds).seconds.do(jobs["sms"].launch)
+        at_start += ("sms",)
     if plan.digest_at:
         jobs["digest"] = Job("digest", lambda: send_digest(rt, default_day(rt)))
-        scheduler.every().day.at(plan.digest_at, rt.settings.desk["timezone"]).do(jobs["digest"].launch)
+        scheduler.every().day.at(plan.digest_at, rt.settings.desk.timezone.key).do(jobs["digest"].launch)
         if _past_today(rt, plan.digest_at):  # started after the digest time: catch up (once per day)
             at_start += ("digest",)
     return Service(rt, stop, scheduler, jobs, at_start)
@@ -136,27 +149,63 @@ def _past_today(rt: Runtime, at: str) -> bool:
     return f"{local:%H:%M}" >= at.zfill(5)
 
 
-def poll_once(rt: Runtime, stop: threading.Event, owner: str, plan: Schedule) -> None:
-    """Poll the mailbox if no other process is polling it: the lease is held for the poll,
-    renewed as it goes, and released at the end."""
+def watch_mailbox(rt: Runtime, stop: threading.Event, owner: str, plan: Schedule) -> None:
+    """Hold the mailbox and poll it whenever mail arrives: the server says so during IMAP
+    IDLE (a Maildir is looked at every second), else the poll interval passes. The lease is
+    kept while waiting, so a second instance still does not poll. A mailbox server that
+    fails is reconnected with backoff; a lost lease or a stop ends the watch."""
+    backoff = RECONNECT_FIRST
+    while not stop.is_set():
+        try:
+            if not _watch(rt, stop, owner, plan):
+                return
+        except MAILBOX_ERRORS as exc:
+            log.warning("poll.mailbox_unavailable", error=f"{type(exc).__name__}: {exc}",
+                        retry_in=backoff)
+            stop.wait(backoff)
+            backoff = min(backoff * 2, RECONNECT_MAX)
+
+
+def _watch(rt: Runtime, stop: threading.Event, owner: str, plan: Schedule) -> bool:
+    """One connection's worth of watching; False when the watch should end (the lease is
+    someone else's, or the stop flag)."""
     source = make_source(rt.settings)
     try:
         lease = Lease(rt.sessions, source.name, owner, timedelta(seconds=plan.poll_lease_seconds), rt.clock)
         if not lease.acquire():
             log.info("poll.mailbox_busy", mailbox=source.name)
-            return
+            return False
         try:
-            result = poll(rt, source, should_stop=lambda: stop.is_set() or not lease.keep())
+            def lost() -> bool:
+                return stop.is_set() or not lease.keep()
+
+            while not lost():
+                result = poll(rt, source, should_stop=lost)
+                if result.seen:
+                    log.info("poll.done", seen=result.seen, outcomes=result.outcomes)
+                source.wait(plan.poll_seconds, should_stop=lost)
+            return False
         finally:
             lease.release()
     finally:
         source.close()
-    if result.seen:
-        log.info("poll.done", seen=result.seen, outcomes=result.outcomes)
+
+
+def send_as_queued(rt: Runtime, stop: threading.Event, plan: Schedule) -> None:
+    """Send what is due, then wait until a unit of work of this process queues mail, or
+    the flush interval passes (the safety net for other processes' rows and for retries
+    that come due)."""
+    while not stop.is_set():
+        rt.mail_queued.clear()
+        flush_once(rt, stop)
+        waited = time.monotonic()
+        while not stop.is_set() and not rt.mail_queued.wait(timeout=MAX_IDLE):
+            if time.monotonic() - waited >= plan.flush_seconds:
+                break
 
 
 def flush_once(rt: Runtime, stop: threading.Event) -> FlushResult:
     """Send what is due; on a stop the mail in hand is finished and recorded, the rest of
     the claimed batch goes back to the queue."""
     return flush(rt.sessions, make_transport(rt.settings), clock=rt.clock,
-                 max_attempts=int(rt.settings.outbound["max_attempts"]), should_stop=stop.is_set)
+                 max_attempts=rt.settings.outbound.max_attempts, should_stop=stop.is_set)

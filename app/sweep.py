@@ -13,7 +13,6 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.runtime import Runtime
-from app.sla_config import sla_rules
 from models import Ticket
 from outbound.outbox import enqueue
 from workflow.sla_sweep import SlaRules, due_tickets, postpone, recorded_marks, sweep_ticket
@@ -34,7 +33,7 @@ class SweepResult:
 def sweep(rt: Runtime, should_stop: Callable[[], bool] | None = None, batch: int = BATCH) -> SweepResult:
     """Everything due at the moment the sweep starts. `should_stop` is asked between batches;
     a batch in hand is finished and committed."""
-    now, rules, result = rt.clock(), sla_rules(rt.settings.raw), SweepResult()
+    now, rules, result = rt.clock(), rt.settings.sla_rules, SweepResult()
     while not (should_stop and should_stop()):
         with rt.sessions.begin() as session:
             tickets = due_tickets(session, now, batch)

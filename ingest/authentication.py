@@ -17,10 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
 from email.policy import compat32
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 import authres
 import structlog
+
+from workflow.authorization import NO_TRUSTED_SERVER
 
 log = structlog.get_logger(__name__)
 
@@ -34,11 +36,6 @@ class AuthenticationSettings:
     methods: frozenset[str] = frozenset({DKIM, SPF})
     alignment: str = "relaxed"                    # relaxed | strict
 
-    @classmethod
-    def from_config(cls, auth: Mapping[str, Any]) -> AuthenticationSettings:
-        """From the checked [auth] table of the configuration."""
-        return cls(str(auth["authserv_id"]).strip(), frozenset(auth["methods"]), str(auth["alignment"]))
-
 
 @dataclass(frozen=True)
 class SenderAuthentication:
@@ -51,7 +48,7 @@ def authenticate_sender(raw: bytes, sender: str, settings: AuthenticationSetting
     the topmost Authentication-Results of the trusted authserv-id."""
     wanted = settings.methods & {DKIM, SPF}
     if not settings.authserv_id or not wanted:
-        return SenderAuthentication(detail="no trusted Authentication-Results configured")
+        return SenderAuthentication(detail=NO_TRUSTED_SERVER)
     header = _trusted_header(_header_values(raw), settings.authserv_id.lower())
     if header is None:
         return SenderAuthentication(detail=f"no Authentication-Results from {settings.authserv_id}")

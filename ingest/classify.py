@@ -4,11 +4,17 @@ Rules are small named checks in a table (after Mailman's chain): the first that 
 decides, and its name and reason are recorded with the message. Automatic mail is recorded
 and never answered; bounces of the desk's own mail are read (ingest/bounces.py); what a
 person wrote (a new report, a follow-up, an agent's command, a feedback reply) is sorted
-out by workflow/, which knows the tickets."""
+out by workflow/, which knows the tickets.
+
+Monitoring systems (Zabbix, Nagios, a cloud status page) send automatic mail that is an
+incident report all the same: mail from an address of `source.monitoring_senders` is read
+as a report (rule "monitoring"), automatic headers or not, and the caller sends it no
+acknowledgement: answering a robot starts a mail loop."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from fnmatch import fnmatchcase
+from typing import Callable, Sequence
 
 from ingest.mail import InboundMail
 
@@ -78,6 +84,16 @@ def _own_loop(mail: InboundMail) -> str | None:
     return "sent by this desk (X-Incidentdesk)" if mail.headers.get("x-incidentdesk") else None
 
 
+def _monitoring(mail: InboundMail, patterns: Sequence[str]) -> str | None:
+    """Why the mail counts as a monitoring system's report, None when it does not."""
+    sender = (mail.sender or "").lower()
+    pattern = next((p for p in patterns if sender and fnmatchcase(sender, p.strip().lower())), None)
+    if pattern is None:
+        return None
+    automatic = next((reason for _, rule in AUTOMATIC_RULES if (reason := rule(mail))), None)
+    return f"from a monitoring sender ({pattern})" + (f", automatic ({automatic})" if automatic else "")
+
+
 # X-Auto-Response-Suppress is deliberately not a rule: it asks the receiver not to answer
 # automatically; it does not say the mail is automatic (Outlook puts it on people's mail too).
 AUTOMATIC_RULES: tuple[tuple[str, Rule], ...] = (
@@ -91,12 +107,18 @@ AUTOMATIC_RULES: tuple[tuple[str, Rule], ...] = (
 )
 
 
-def classify(mail: InboundMail, *, desk_addresses: frozenset[str]) -> Verdict:
+def classify(mail: InboundMail, *, desk_addresses: frozenset[str],
+             monitoring_senders: Sequence[str] = ()) -> Verdict:
+    """`monitoring_senders`: shell patterns (case-insensitive) of the addresses whose
+    automatic mail reports incidents (source.monitoring_senders)."""
     if mail.defects and mail.defects[0].startswith("unparseable"):
         return Verdict(REJECTED, "unparseable", mail.defects[0])
     bounce = _delivery_report(mail)
     if bounce and not _own_loop(mail):
         return Verdict(BOUNCE, "delivery-report", bounce)
+    monitor = _monitoring(mail, monitoring_senders)
+    if monitor and not _own_loop(mail) and mail.sender not in desk_addresses:
+        return Verdict(PERSONAL, "monitoring", monitor)
     for name, rule in AUTOMATIC_RULES:
         reason = rule(mail)
         if reason:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import ipaddress
 import socket
 import ssl
-from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Sequence
 
 import structlog
 from imapclient import IMAPClient
@@ -20,6 +21,11 @@ log = structlog.get_logger(__name__)
 
 SECURITY_MODES = ("tls", "starttls", "plain")
 PIECE = 4 * 1024 * 1024                # larger messages are fetched in partial FETCHes of this size
+# One IDLE lasts at most this long (RFC 2177 asks for less than the server's 29 minutes). Ending
+# it also reads what the server said meanwhile: an EXISTS that came in one packet with the
+# server's go-ahead sits in imaplib's buffer, unseen by idle_check, until then.
+IDLE_CYCLE = 30.0
+IDLE_CHECK = 1.0                       # seconds between looks at the stop flag while IDLE waits
 
 
 class ImapConfigError(ValueError):
@@ -31,8 +37,8 @@ class ImapSettings:
     host: str
     port: int
     username: str
-    password: str = ""
-    oauth2_token: str = ""
+    password: str = field(default="", repr=False)
+    oauth2_token: str = field(default="", repr=False)
     security: str = "tls"            # tls | starttls | plain
     allow_plain: bool = False        # plain text to a non-loopback host
     folder: str = "INBOX"
@@ -104,6 +110,7 @@ class ImapSource:
         self.name = f"imap:{settings.username}@{settings.host}/{settings.folder}"
         self.uidvalidity = self._select()
         self._ensure_folders()
+        self._seen: set[int] = set()  # UIDs the last poll found (some may stay: tried again later)
 
     def _select(self) -> int:
         info = self.client.select_folder(self.settings.folder)
@@ -120,6 +127,7 @@ class ImapSource:
 
     def batches(self, size: int) -> Iterator[list[Fetched]]:
         uids = sorted(self.client.search(["UNDELETED"]))
+        self._seen = set(uids)
         for start in range(0, len(uids), size):
             yield from self._fetch(uids[start:start + size])
 
@@ -188,11 +196,51 @@ class ImapSource:
     def mark_quarantined(self, keys: Sequence[str]) -> None:
         self._move(keys, self.settings.quarantine_folder)
 
+    def wait(self, timeout: float, should_stop: Callable[[], bool]) -> bool:
+        """IMAP IDLE (RFC 2177): the server says EXISTS as mail arrives, and the poll runs at
+        once. IDLE is re-issued before the server would drop it; a server without IDLE is
+        looked at again when the timeout has passed. A dropped connection raises (the
+        service reconnects with backoff)."""
+        deadline = time.monotonic() + timeout
+        if not self.client.has_capability("IDLE"):
+            while not should_stop() and time.monotonic() < deadline:
+                time.sleep(min(IDLE_CHECK, max(deadline - time.monotonic(), 0)))
+            return False
+        while not should_stop() and time.monotonic() < deadline:
+            if self._unseen():
+                return True
+            if self._idle_once(min(deadline, time.monotonic() + IDLE_CYCLE), should_stop):
+                return True
+        return False
+
+    def _unseen(self) -> bool:
+        """Mail the last poll did not see. A message delivered while a command runs is
+        announced with that command's answer (imapclient keeps such announcements to
+        itself), so between IDLEs the folder is searched once: nothing waits longer than
+        IDLE_CYCLE, however the announcements fell."""
+        return bool(set(self.client.search(["UNDELETED"])) - self._seen)
+
+    def _idle_once(self, until: float, should_stop: Callable[[], bool]) -> bool:
+        self.client.idle()
+        news = False
+        try:
+            while not news and not should_stop() and time.monotonic() < until:
+                check = min(IDLE_CHECK, max(until - time.monotonic(), 0.01))
+                news = any(_news(response) for response in self.client.idle_check(timeout=check))
+        finally:
+            _, said = self.client.idle_done()
+        return news or any(_news(response) for response in said)
+
     def close(self) -> None:
         try:
             self.client.logout()
         except Exception:  # the connection may already be gone; nothing to save
             pass
+
+
+def _news(response: Any) -> bool:
+    """An untagged EXISTS or RECENT during IDLE: something was delivered."""
+    return isinstance(response, tuple) and len(response) > 1 and response[1] in (b"EXISTS", b"RECENT")
 
 
 def _body(data: Any) -> bytes | None:

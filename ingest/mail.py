@@ -19,7 +19,7 @@ class Attachment:
 @dataclass(frozen=True)
 class InboundMail:
     message_id: str | None
-    sender: str | None               # lowercased address from From:, None when unusable
+    sender: str | None               # lowercased address from From: (or salvaged), None when unusable
     sender_name: str
     recipients: tuple[str, ...]
     subject: str
@@ -35,3 +35,6 @@ class InboundMail:
     defects: tuple[str, ...] = field(default_factory=tuple)
     raw: bytes = b""                 # kept for DSN parsing and quarantine; not logged
     date: str = ""                   # the Date: header as written (dedup of mail without Message-ID)
+    # True when the sender was not one exact, valid, single From: address but was salvaged
+    # (ingest/sender.py): such a sender may report, never act as an agent
+    sender_salvaged: bool = False

@@ -4,16 +4,20 @@ Dovecot delivers into."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from ingest.source import Fetched, chunks
 
 DEFAULT_BATCH_BYTES = 16 * 1024 * 1024
 
 
+LOOK_EVERY = 1.0  # seconds: a local folder is cheap to look at
+
+
 class MaildirSource:
-    uidvalidity = None
+    uidvalidity: int | None = None
 
     def __init__(self, root: Path, max_bytes: int, batch_bytes: int = DEFAULT_BATCH_BYTES) -> None:
         self.root = Path(root)
@@ -81,6 +85,18 @@ class MaildirSource:
     def mark_quarantined(self, keys: Sequence[str]) -> None:
         for key in keys:
             self._move(key, ".Quarantine")
+
+    def wait(self, timeout: float, should_stop: Callable[[], bool]) -> bool:
+        """Look at new/ every second: delivery into a Maildir is a rename, seen at once."""
+        deadline = time.monotonic() + timeout
+        while not should_stop():
+            if any(True for _ in os.scandir(self.root / "new")):
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(LOOK_EVERY, left))
+        return False
 
     def close(self) -> None:
         pass

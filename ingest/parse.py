@@ -5,8 +5,10 @@ Built on the standard library's compat32 parser rather than mail-parser (which i
 the same parser): mail-parser leaves ISO-2022-JP bodies undecoded, reads mislabelled
 Windows-1252 as Latin-1, loses the body behind a wrong MIME boundary, holds every attachment
 as a base64 string, and takes about twice as long (1.1 against 0.55 ms for a sample report).
-Text is decoded by ingest/charset.py; large attachments never reach the parser
-(ingest/large_parts.py); the others are hashed chunk by chunk."""
+Text is decoded by ingest/charset.py; a header block that lost its folding is mended first
+(ingest/header_repair.py); the sender is read by ingest/sender.py, salvaged where one person
+is clearly meant; large attachments never reach the parser (ingest/large_parts.py); the
+others are hashed chunk by chunk."""
 from __future__ import annotations
 
 import binascii
@@ -20,12 +22,14 @@ from typing import Iterator
 
 import structlog
 
-from ingest.charset import (clean_text, decode_bytes, decode_words, header_text, one_line,
+from ingest.charset import (clean_text, decode_bytes, header_charset, header_text, one_line,
                             unescape_8bit)
+from ingest.header_repair import repair_folding
 from ingest.html_text import html_to_text
 from ingest.large_parts import Elided, elide, hash_base64
 from ingest.mail import Attachment, InboundMail
 from ingest.quotes import split_reply
+from ingest.sender import is_address, read_sender
 from ingest.tnef import is_tnef, unpack
 
 log = structlog.get_logger(__name__)
@@ -44,22 +48,28 @@ _B64_CHUNK = 1 << 20                 # characters of base64 decoded at a time
 
 def parse(raw: bytes, max_attachment_bytes: int = DEFAULT_ATTACHMENT_LIMIT) -> InboundMail:
     try:
-        skeleton, elided = elide(raw, max_attachment_bytes)
+        mended, repaired = repair_folding(raw)
+        skeleton, elided = elide(mended, max_attachment_bytes)
+        del mended
         msg = message_from_bytes(skeleton)
         del skeleton
-        return _build(raw, msg, max_attachment_bytes, elided)
+        return _build(raw, msg, max_attachment_bytes, elided, [repaired] if repaired else [])
     except Exception as exc:  # RecursionError (absurd nesting) and the parser's own bugs too
         log.info("parse.failed", error=type(exc).__name__)
         return _unreadable(raw, f"unparseable: {type(exc).__name__}: {exc}"[:300])
 
 
-def _build(raw: bytes, msg: Message, limit: int, elided: dict[str, Elided]) -> InboundMail:
-    defects: list[str] = []
+def _build(raw: bytes, msg: Message, limit: int, elided: dict[str, Elided],
+           defects: list[str]) -> InboundMail:
     body = _Body(limit, elided)
     body.walk(msg, 0, inside_message=False)
     defects += body.defects + _defect_names(msg)
     head = _Headers(msg)
-    sender_name, sender = _sender(head, defects)
+    head.charset = header_charset(body.charset, (v for vs in head.values.values() for v in vs))
+    who = read_sender(head.all("From"), head.all("Sender"), head.all("Reply-To"),
+                      head.all("Return-Path"), head.text)
+    if who.defect:
+        defects.append(who.defect)
     plain = "\n".join(t for t in body.plain if t.strip()) or "\n".join(body.quoted_plain)
     html = "\n".join(body.html) or "\n".join(body.quoted_html)
     if "\x00" in plain or "\x00" in html:
@@ -67,10 +77,10 @@ def _build(raw: bytes, msg: Message, limit: int, elided: dict[str, Elided]) -> I
     text = clean_text(plain if plain.strip() else html_to_text(html)).strip()
     return InboundMail(
         message_id=_first_msgid(head.all("Message-ID")),
-        sender=sender,
-        sender_name=sender_name,
+        sender=who.address,
+        sender_name=who.name,
         recipients=_addresses(head, ("To", "Cc")),
-        subject=header_text(head.first("Subject"))[:MAX_SUBJECT],
+        subject=header_text(head.first("Subject"), head.charset)[:MAX_SUBJECT],
         text=text,
         new_text=split_reply(text).new,
         html=clean_text(html),
@@ -83,6 +93,7 @@ def _build(raw: bytes, msg: Message, limit: int, elided: dict[str, Elided]) -> I
         defects=tuple(dict.fromkeys(defects)),
         raw=raw,
         date=header_text(head.first("Date"))[:200],
+        sender_salvaged=who.salvaged,
     )
 
 
@@ -130,6 +141,7 @@ class _Body:
     quoted_html: list[str] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
+    charset: str | None = None         # declared by the first text part: raw 8-bit headers are read with it
 
     def walk(self, part: Message, depth: int, inside_message: bool) -> None:
         if depth > MAX_DEPTH:
@@ -163,7 +175,9 @@ class _Body:
             self.defects.append("a text part too large to read was skipped")
             return ""
         data = _payload(part, self.defects)
-        text, defect = decode_bytes(data, part.get_content_charset())
+        label = part.get_content_charset()
+        self.charset = self.charset or label
+        text, defect = decode_bytes(data, label)
         if defect:
             self.defects.append(defect)
         return text
@@ -268,8 +282,14 @@ class _Headers:
 
     def __init__(self, msg: Message) -> None:
         self.values: dict[str, list[str]] = {}
+        self.charset: str | None = None     # for raw 8-bit bytes that are not UTF-8
         for name, value in msg.raw_items():
             self.values.setdefault(name.lower(), []).append(str(value))
+
+    def text(self, value: str) -> str:
+        """A value with raw 8-bit bytes read as text, encoded words left in place (they are
+        decoded after addresses are split, so an encoded comma splits nothing)."""
+        return unescape_8bit(value, self.charset)
 
     def all(self, name: str) -> list[str]:
         return self.values.get(name.lower(), [])
@@ -286,34 +306,15 @@ def _defect_names(msg: Message) -> list[str]:
     return sorted(set(names))
 
 
-def _sender(head: _Headers, defects: list[str]) -> tuple[str, str | None]:
-    """(display name, lowercased address) from From: (Sender: when From: is missing)."""
-    values = head.all("From") or head.all("Sender")
-    pairs = [(n, a) for n, a in getaddresses([_eight_bit(v) for v in values]) if n or a]
-    name, address = pairs[0] if pairs else ("", "")
-    address = one_line(address).lower()
-    name = one_line(decode_words(name))
-    if len(pairs) != 1 or not _plausible_address(address):
-        defects.append("no usable From: address")
-        return name, None
-    return name, address
-
-
-def _plausible_address(address: str) -> bool:
-    local, at, domain = address.rpartition("@")
-    return bool(at and local and domain and " " not in address and len(address) <= 320)
+def _addresses(head: _Headers, names: tuple[str, ...]) -> tuple[str, ...]:
+    values = [head.text(v) for name in names for v in head.all(name)]
+    found = (one_line(a).lower() for _, a in getaddresses(values))
+    return tuple(dict.fromkeys(a for a in found if is_address(a)))
 
 
 def _eight_bit(value: object) -> str:
-    """A header value with raw 8-bit bytes read as text, encoded words left in place (they
-    are decoded after addresses are split, so an encoded comma splits nothing)."""
+    """A Message-ID or References value with any raw 8-bit bytes read as text."""
     return unescape_8bit(str(value))
-
-
-def _addresses(head: _Headers, names: tuple[str, ...]) -> tuple[str, ...]:
-    values = [_eight_bit(v) for name in names for v in head.all(name)]
-    found = (one_line(a).lower() for _, a in getaddresses(values))
-    return tuple(dict.fromkeys(a for a in found if _plausible_address(a)))
 
 
 def _first_msgid(values: list[object]) -> str | None:
@@ -335,5 +336,5 @@ def _classify_headers(head: _Headers) -> dict[str, str]:
     for name in CLASSIFY_HEADERS:
         values = head.all(name)
         if values:
-            found[name] = header_text(values[0])[:2000]
+            found[name] = header_text(values[0], head.charset)[:2000]
     return found

@@ -71,7 +71,7 @@ def describe(record: InboundMessage, mail: InboundMail) -> None:
     record.message_id = mail.message_id
     record.body_hash = mail.body_hash
     record.sender = mail.sender
-    record.subject = mail.subject[:500]
+    record.subject = mail.subject
     record.attachments = attachment_list(mail)
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Protocol, Sequence, TypeVar
+from typing import Callable, Iterable, Iterator, Protocol, Sequence, TypeVar
 
 T = TypeVar("T")
 
@@ -35,6 +35,12 @@ class MailSource(Protocol):
         ...
 
     def mark_quarantined(self, keys: Sequence[str]) -> None:
+        ...
+
+    def wait(self, timeout: float, should_stop: Callable[[], bool]) -> bool:
+        """Block until new mail may be waiting (True), or `timeout` seconds passed or
+        `should_stop` said so (False). `should_stop` is asked about once a second, so a
+        shutdown or a lost lease never waits for the timeout."""
         ...
 
     def close(self) -> None:

@@ -2,11 +2,14 @@
 from models.base import Base
 from models.catalog import Category, Service
 from models.digest import DigestRun
-from models.mail import InboundMessage, MailboxState, OutboxMessage
+from models.mail import InboundFailure, InboundMessage, MailboxState, OutboxMessage
 from models.people import Person
 from models.ticket import Counter, Escalation, Feedback, SlaMark, Ticket, TicketEvent
+from models.web import AgentPassword, LoginFailure, LoginToken, WebSession
+from models import fit  # noqa: F401  (registers: every value fits its column)
 
 __all__ = [
-    "Base", "Category", "Counter", "DigestRun", "Escalation", "Feedback", "InboundMessage", "MailboxState",
-    "OutboxMessage", "Person", "Service", "SlaMark", "Ticket", "TicketEvent",
+    "AgentPassword", "Base", "Category", "Counter", "DigestRun", "Escalation", "Feedback", "InboundFailure",
+    "InboundMessage", "LoginFailure", "LoginToken", "MailboxState", "OutboxMessage", "Person", "Service", "SlaMark", "Ticket", "TicketEvent",
+    "WebSession",
 ]

@@ -42,6 +42,8 @@ utc = Annotated[datetime, mapped_column(UtcDateTime())]
 str20 = Annotated[str, mapped_column(String(20))]
 str200 = Annotated[str, mapped_column(String(200))]
 text = Annotated[str, mapped_column(Text())]
+# column info for keys, addresses and codes: models/fit.py cuts them without an ellipsis
+IDENTIFIER = {"identifier": True}
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

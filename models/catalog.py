@@ -4,14 +4,14 @@ from __future__ import annotations
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, intpk
+from models.base import IDENTIFIER, Base, intpk
 
 
 class Service(Base):
     __tablename__ = "services"
 
     id: Mapped[intpk]
-    code: Mapped[str] = mapped_column(String(60), unique=True)
+    code: Mapped[str] = mapped_column(String(60), info=IDENTIFIER, unique=True)
     name: Mapped[str]
     active: Mapped[bool] = mapped_column(default=True)
 
@@ -20,6 +20,6 @@ class Category(Base):
     __tablename__ = "categories"
 
     id: Mapped[intpk]
-    code: Mapped[str] = mapped_column(String(100), unique=True)
+    code: Mapped[str] = mapped_column(String(100), info=IDENTIFIER, unique=True)
     name: Mapped[str]
     active: Mapped[bool] = mapped_column(default=True)

@@ -1,7 +1,6 @@
 """Engine, sessions and schema upgrades."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -10,20 +9,21 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+from models import resources
+
+MIGRATIONS = resources.migrations()
 
 
 def make_engine(url: str, *, busy_timeout: float = 30.0) -> Engine:
-    """An engine for `url`. SQLite gets its folder created, WAL and a busy timeout so a
-    second process waits (up to `busy_timeout` seconds) instead of failing on a locked
-    database. PostgreSQL connections are not pinged before each use (a round trip per
+    """An engine for `url`. SQLite gets WAL and a busy timeout so a second process waits
+    (up to `busy_timeout` seconds) instead of failing on a locked database; its folder is
+    never created here (only `incidentdesk init` makes a database: a typo in a path must not
+    become a new, empty desk). PostgreSQL connections are not pinged before each use (a round trip per
     transaction): a connection found dead raises once, the pool drops it, the caller's
     next unit of work reconnects."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_recycle=1800)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": busy_timeout})
     event.listen(engine, "connect", lambda conn, _record: _sqlite_pragmas(conn, busy_timeout))
     event.listen(engine, "begin", _sqlite_begin_immediate)
@@ -69,3 +69,18 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
+
+
+class DatabaseUnavailable(Exception):
+    """The database did not answer: the caller stops and leaves its work where it is."""
+
+
+def database_answers(engine: Engine) -> bool:
+    """Whether the database takes a query now. After a failed statement this tells an
+    outage (stop the poll) from a statement the database refused (this message's fault)."""
+    try:
+        with engine.execution_options(incidentdesk_readonly=True).connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        return True
+    except Exception:  # any failure to answer is the answer
+        return False

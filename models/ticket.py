@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, BigId, intpk, str20, utc
+from models.base import IDENTIFIER, Base, BigId, intpk, str20, utc
 from models.people import Person
 
 
@@ -17,7 +17,7 @@ class Counter(Base):
 
     __tablename__ = "counters"
 
-    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), info=IDENTIFIER, primary_key=True)
     value: Mapped[int] = mapped_column(BigId, default=0)
 
 
@@ -29,7 +29,7 @@ class Ticket(Base):
     )
 
     id: Mapped[intpk]
-    number: Mapped[str] = mapped_column(String(40), unique=True)
+    number: Mapped[str] = mapped_column(String(40), info=IDENTIFIER, unique=True)
     status: Mapped[str20] = mapped_column(default="new")
     subject: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str] = mapped_column(Text(), default="")
@@ -53,7 +53,7 @@ class Ticket(Base):
     sla_next_check_at: Mapped[utc | None]
     escalation_level: Mapped[int] = mapped_column(default=1)
     resolution: Mapped[str | None] = mapped_column(Text())
-    origin_message_id: Mapped[str | None] = mapped_column(String(998))
+    origin_message_id: Mapped[str | None] = mapped_column(String(998), info=IDENTIFIER)
     linked_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     reopen_count: Mapped[int] = mapped_column(default=0)
 
@@ -73,11 +73,14 @@ class TicketEvent(Base):
     id: Mapped[intpk]
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     at: Mapped[utc]
-    actor: Mapped[str] = mapped_column(String(320))
+    actor: Mapped[str] = mapped_column(String(320), info=IDENTIFIER)
     kind: Mapped[str] = mapped_column(String(40))
     note: Mapped[str] = mapped_column(Text(), default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON(), default=dict)
     inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    # the reporter sees it (status reply): their own mail, status moves, the desk's messages to
+    # them, the resolution. False for everything else, so an internal note never leaks
+    public: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
 
@@ -94,9 +97,9 @@ class Escalation(Base):
     level: Mapped[int]
     status: Mapped[str20]
     handler_name: Mapped[str] = mapped_column(String(200), default="")
-    handler_address: Mapped[str | None] = mapped_column(String(320))
+    handler_address: Mapped[str | None] = mapped_column(String(320), info=IDENTIFIER)
     description: Mapped[str] = mapped_column(Text(), default="")
-    requested_by: Mapped[str] = mapped_column(String(320))
+    requested_by: Mapped[str] = mapped_column(String(320), info=IDENTIFIER)
 
 
 class Feedback(Base):

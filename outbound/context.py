@@ -43,6 +43,9 @@ def ticket_view(desk: DeskInfo, ticket: Ticket, lang: str) -> dict[str, Any]:
         "reporter_name": reporter.name,
         "assignee": assignee.address if assignee else "",
         "assignee_name": (assignee.name or assignee.address) if assignee else "",
+        # the level shown beside the handler: the assignee's own level from the directory
+        # (none for the heads), the ticket's escalation level while nobody is assigned
+        "handler_level": handler_level(ticket),
         "created_local": local_time(desk, ticket.created_at),
         "response_due_local": local_time(desk, ticket.response_due),
         "resolution_due_local": local_time(desk, ticket.resolution_due),
@@ -51,6 +54,14 @@ def ticket_view(desk: DeskInfo, ticket: Ticket, lang: str) -> dict[str, Any]:
         "resolution": ticket.resolution or "",
         "description": excerpt(ticket.description),
     }
+
+
+def handler_level(ticket: Ticket) -> int | None:
+    """Why not the escalation level alone: Sari at level 3 assigned to a ticket escalated to
+    level 2 is still level 3, and a mail saying "tingkat 2" sends people to the wrong team."""
+    if ticket.assignee is not None:
+        return ticket.assignee.support_level
+    return ticket.escalation_level
 
 
 def desk_view(desk: DeskInfo) -> dict[str, str]:

@@ -12,7 +12,11 @@ are sent again with the same Message-ID.
 Outcomes are written in one transaction per batch, together with the claim of the next
 batch, or sooner when RECORD_EVERY has passed: a database commit per mail would cost more
 than the mail (bench/outbound.py), and the time bound keeps what a crash could resend to a
-couple of seconds' worth of mail."""
+couple of seconds' worth of mail.
+
+Each channel has its own sender: a flush claims only the rows of its `channel` ("mail", or
+"sms" with the SMS gateway as its transport), so a gateway that is down never holds up mail,
+nor an SMTP outage the SMS."""
 from __future__ import annotations
 
 import random
@@ -84,18 +88,20 @@ def backoff(attempts: int) -> timedelta:
     return step * random.uniform(0.5, 1.0)
 
 
-def claim(sessions: sessionmaker[Session], now: datetime, limit: int) -> list[Claimed]:
-    """Take up to `limit` due rows (queued, or sending with an expired lease), oldest first."""
+def claim(sessions: sessionmaker[Session], now: datetime, limit: int, channel: str = "mail") -> list[Claimed]:
+    """Take up to `limit` due rows of `channel` (queued, or sending with an expired lease),
+    oldest first."""
     with sessions.begin() as session:
-        return _claim(session, now, limit)
+        return _claim(session, now, limit, channel)
 
 
-def _claim(session: Session, now: datetime, limit: int) -> list[Claimed]:
+def _claim(session: Session, now: datetime, limit: int, channel: str = "mail") -> list[Claimed]:
     """One statement: UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING.
     (SQLite has no row locks; BEGIN IMMEDIATE in models/db.py serialises the claims.)"""
     lease = now + LEASE
     due = (select(OUTBOX.c.id)
-           .where(OUTBOX.c.state.in_(("queued", "sending")), OUTBOX.c.next_attempt_at <= now)
+           .where(OUTBOX.c.channel == channel, OUTBOX.c.state.in_(("queued", "sending")),
+                  OUTBOX.c.next_attempt_at <= now)
            .order_by(OUTBOX.c.id).limit(limit).with_for_update(skip_locked=True))
     rows = session.execute(
         update(OUTBOX).where(OUTBOX.c.id.in_(due.scalar_subquery()))
@@ -115,6 +121,7 @@ def flush(
     batch_size: int = 100,
     progress: Callable[[FlushResult], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    channel: str = "mail",
 ) -> FlushResult:
     """Send every due row once, batch by batch, over one transport session. Returns early
     when the transport is unavailable or `should_stop()` says so (checked between mails;
@@ -122,7 +129,7 @@ def flush(
     recorded; an exception it (or anything) raises stops the flush with what was sent
     recorded and what was not started given back."""
     stop = should_stop or (lambda: False)
-    run = _Flush(sessions, transport, clock, max_attempts, stop)
+    run = _Flush(sessions, transport, clock, max_attempts, stop, channel)
     transport.open()
     try:
         run.settle(claim_next=0 if stop() else batch_size)
@@ -143,8 +150,9 @@ class _Flush:
     """One flush: the batch in hand, how far it got, and what is not recorded yet."""
 
     def __init__(self, sessions: sessionmaker[Session], transport: Transport,
-                 clock: Callable[[], datetime], max_attempts: int, stop: Callable[[], bool]) -> None:
-        self.sessions, self.transport, self.clock = sessions, transport, clock
+                 clock: Callable[[], datetime], max_attempts: int, stop: Callable[[], bool],
+                 channel: str = "mail") -> None:
+        self.sessions, self.transport, self.clock, self.channel = sessions, transport, clock, channel
         self.max_attempts, self.stop = max_attempts, stop
         self.result = FlushResult()
         self.batch: list[Claimed] = []
@@ -158,7 +166,7 @@ class _Flush:
         with self.sessions.begin() as session:
             _write(session, self.done, now, self.max_attempts, self.result)
             _release(session, self.batch[self.position:], now)
-            self.batch = _claim(session, now, claim_next) if claim_next > 0 else []
+            self.batch = _claim(session, now, claim_next, self.channel) if claim_next > 0 else []
         self.done, self.position = [], 0
 
     def record(self) -> None:

@@ -7,6 +7,10 @@ Filters the templates use (facts carry aware UTC datetimes; people read the desk
   `local`   a datetime (or ISO string) -> "23-11-2026 09:10 WITA" in the desk's time zone
   `status`  a status value -> its label in the mail's language ("Dalam Proses")
   `label`   a configured value (high, medium, low) -> its label in the mail's language
+  `gsm`     free text in an SMS template -> GSM characters, clipped: `{{ name|gsm(20) }}`
+            (outbound/sms_text.py)
+
+An SMS kind (`sms_<kind>`) has only `<kind>.txt`, rendered by `render_text`.
 """
 from __future__ import annotations
 
@@ -19,9 +23,11 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 
+from models import resources
+from outbound.sms_text import gsm_clip
 from workflow.status import LABELS
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_TEMPLATES = resources.templates()   # templates/ of the checkout or of the installed wheel
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,7 @@ class Renderer:
             keep_trailing_newline=True,
             auto_reload=False,  # templates change with a release, not while running: no stat per mail
         )
-        self.env.filters.update(local=_local, status=_status, label=_label)
+        self.env.filters.update(local=_local, status=_status, label=_label, gsm=gsm_clip)
 
     def language(self, *choices: str | None) -> str:
         """The first of `choices` that has templates, else the first language we have."""
@@ -88,3 +94,7 @@ class Renderer:
         subject = " ".join(str(getattr(module, "subject", "")).split())
         html = self.env.get_template(f"{lang}/{kind}.html").render(dict(context), subject=subject)
         return Rendered(subject=subject, text=str(module).strip() + "\n", html=html)
+
+    def render_text(self, kind: str, language: str, context: Mapping[str, Any]) -> str:
+        """Only `<lang>/<kind>.txt`, as text: an SMS has no subject and no HTML part."""
+        return self.env.get_template(f"{self.language(language)}/{kind}.txt").render(dict(context))

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
+from workflow.sms import SmsRules
+
 
 @dataclass(frozen=True)
 class DeskInfo:
@@ -21,6 +23,8 @@ class DeskInfo:
     # addresses never mailed besides desk.address: aliases of the desk's own mailbox and
     # machine addresses (shell patterns, case-insensitive), so no mail loop can start
     never_mail: tuple[str, ...] = ()
+    # [sms]: whether notices also go by SMS, and to agents at which priorities (workflow/sms.py)
+    sms: SmsRules = field(default_factory=SmsRules)
 
     @property
     def domain(self) -> str:

@@ -3,7 +3,12 @@ comment. Commands count only when the mail is proven to be the agent's (authoriz
 and only all together: one refused line and nothing is applied. Either way the mail stays
 in the history as a comment, and the agent hears back: a confirmation listing what changed,
 or a rejected_command mail, always to the directory's address for that agent (never to a
-Reply-To a forger chose)."""
+Reply-To a forger chose).
+
+A `Balas:`/`Reply:` line starts the message to the reporter (workflow/commands.py). It is
+treated like a command: the desk writes to a reporter in its own name only for a mail proven
+to be the agent's, and only when the rest of the mail is accepted. The comment before it is
+an internal note; comments are never shown to the reporter."""
 from __future__ import annotations
 
 import structlog
@@ -26,14 +31,19 @@ log = structlog.get_logger(__name__)
 
 def has_commands(policy: Policy, mail: PersonalMail) -> bool:
     """True when the new text starts with command lines (accepted or not)."""
-    parsed = parse_commands(mail.new_text, policy.vocabulary)
-    return bool(parsed.commands or parsed.errors)
+    return _acts(parse_commands(mail.new_text, policy.vocabulary))
+
+
+def _acts(parsed: ParsedReply) -> bool:
+    """The mail asks the desk to do something: commands (accepted or not) or a message to
+    the reporter. Such mail must be proven to be the agent's."""
+    return bool(parsed.commands or parsed.errors or parsed.reply)
 
 
 def handle_agent_mail(session: Session, policy: Policy, ticket: Ticket, agent: Person,
                       mail: PersonalMail) -> Outcome:
     parsed = parse_commands(mail.new_text, policy.vocabulary)
-    if not parsed.commands and not parsed.errors:
+    if not _acts(parsed):
         return Outcome("event", ticket, _plain_comment(session, policy, ticket, agent, mail))
     refusal = authentication_refusal(policy, mail, agent_addresses(session, agent))
     if refusal is not None:
@@ -54,7 +64,7 @@ def _plain_comment(session: Session, policy: Policy, ticket: Ticket, agent: Pers
     """No command lines: a comment; "status" on the first line also mails the status."""
     asked = asks_for_status(mail.new_text)
     lang = agent.language or policy.language
-    notes = [status_report(ticket, agent.address, lang, _thread(mail))] if asked else []
+    notes = [status_report(ticket, agent.address, lang, _thread(mail), staff=True)] if asked else []
     record(session, ticket, "status_request" if asked else "comment", actor=mail.sender,
            at=mail.received_at, inbound_id=mail.inbound_id, note=mail.new_text or mail.text)
     return notes
@@ -68,17 +78,19 @@ def _refuse(session: Session, ticket: Ticket, agent: Person, mail: PersonalMail,
            inbound_id=mail.inbound_id, note=mail.new_text or mail.text,
            data={"refused": reasons, "unauthenticated": unauthenticated})
     log.info("agent.commands_refused", ticket=ticket.number, reasons=len(reasons))
-    return [Notification("rejected_command", agent.address, ticket.id, {"reasons": reasons},
+    facts = {"reasons": reasons, "unauthenticated": unauthenticated}  # the mail says what to fix
+    return [Notification("rejected_command", agent.address, ticket.id, facts,
                          auto_reply=True, thread=_thread(mail))]
 
 
 def _accept(session: Session, policy: Policy, ticket: Ticket, agent: Person, mail: PersonalMail,
             parsed: ParsedReply, plan: Plan) -> list[Notification]:
-    applied = apply_plan(session, policy, ticket, agent, plan,
-                         at=mail.received_at, inbound_id=mail.inbound_id, comment=parsed.comment)
-    if parsed.comment:
+    applied = apply_plan(session, policy, ticket, agent, plan, at=mail.received_at,
+                         inbound_id=mail.inbound_id, comment=parsed.comment, note=parsed.note,
+                         reply=parsed.reply)
+    if parsed.note:   # internal: the message to the reporter is its own (public) event
         record(session, ticket, "comment", actor=agent.address, at=mail.received_at,
-               inbound_id=mail.inbound_id, note=parsed.comment)
+               inbound_id=mail.inbound_id, note=parsed.note)
     method = proven_by(policy, mail, agent_addresses(session, agent))
     log.info("agent.commands_applied", ticket=ticket.number, changes=len(applied.changes), proof=method)
     changes = applied.changes or [_nothing_changed(agent.language or policy.language)]

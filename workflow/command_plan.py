@@ -6,7 +6,10 @@ Order the plan is applied in (command_apply.py), whatever the order of the lines
 urgency/impact/service/category (so a first response is judged on the new deadline), a status
 move to In Progress (or a reopen), assign, resolution, escalation, and last the move to
 Closed. So "Status: closed" with "Kategori: ..." and "Solusi: ..." corrects the category and
-records the resolution before closing."""
+records the resolution before closing. Closing a New ticket passes through In Progress first
+(workflow/status.py THROUGH). Who may close is `policy.close_roles`: agent roles, and
+"assignee" for the ticket's assignee (the assignee before this mail: naming yourself in the
+same mail does not give you the right to close)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -18,7 +21,7 @@ from models import Person, Ticket
 from workflow.commands import HIERARCHICAL as HIERARCHICAL_COMMAND, Command, CommandError
 from workflow.escalation import FUNCTIONAL, HIERARCHICAL, check_functional, hierarchical_roles
 from workflow.people import agents_at_level, people_with_role
-from workflow.policy import Policy
+from workflow.policy import ASSIGNEE, Policy
 from workflow.priority import derive_priority
 from workflow.recipients import find_agent
 from workflow.status import Refused, Status, check_transition, within_reopen_window
@@ -91,15 +94,52 @@ def _plan_status(check: _Check, command: Command, by_name: dict[str, Command]) -
     if refused is not None and current == Status.CLOSED and target == Status.IN_PROGRESS \
             and not within_reopen_window(check.ticket.closed_at, check.now, check.policy.reopen_window):
         refused = _too_old_to_reopen(check.policy.reopen_window.days)
-    if refused is None and target == Status.CLOSED and "resolution" not in by_name \
-            and not (check.ticket.resolution or "").strip():
-        refused = Refused("a ticket is closed with its resolution: add a line "
-                          "'Resolution: what was done'",
-                          "tiket ditutup dengan solusinya: tambahkan baris 'Solusi: apa yang dikerjakan'")
+    if refused is None and target == Status.CLOSED:
+        refused = _close_refusal(check, "resolution" in by_name)
     if refused is not None:
         check.refuse(command, refused)
     else:
         check.plan.status = target
+
+
+# how the roles of workflow.close_roles are named in the refusal, per language
+_CLOSERS = {
+    "service_desk": ("the service desk", "service desk"),
+    "functional_support": ("functional support", "dukungan fungsional"),
+    "head_of_soltek": ("the head of SOLTEK", "kepala SOLTEK"),
+    "head_of_office": ("the head of office", "kepala kantor"),
+    "management": ("management", "manajemen"),
+    ASSIGNEE: ("the ticket's assignee", "petugas yang ditugaskan pada tiket"),
+}
+
+
+def may_close(policy: Policy, agent: Person, ticket: Ticket) -> bool:
+    """The paper's closure form is the service desk's; by default the assignee may close
+    what they fixed too (policy.close_roles)."""
+    if agent.role in policy.close_roles:
+        return True
+    return ASSIGNEE in policy.close_roles and ticket.assignee_id is not None \
+        and ticket.assignee_id == agent.id
+
+
+def _close_refusal(check: _Check, resolution_in_mail: bool) -> Refused | None:
+    """Why this agent may not close now: not one who closes, or no resolution yet. Worded as
+    a request, never as if the ticket had been closed."""
+    if not may_close(check.policy, check.agent, check.ticket):
+        roles = sorted(check.policy.close_roles, key=lambda r: (r == ASSIGNEE, r))
+        who_en = " or ".join(_CLOSERS.get(r, (r, r))[0] for r in roles) or "nobody"
+        who_id = " atau ".join(_CLOSERS.get(r, (r, r))[1] for r in roles) or "tidak ada"
+        assignee = check.ticket.assignee
+        named_en = f" (assigned to {assignee.name or assignee.address})" if assignee else ""
+        named_id = f" (ditugaskan ke {assignee.name or assignee.address})" if assignee else ""
+        return Refused(f"the ticket was not closed: only {who_en} may close it{named_en}",
+                       f"tiket tidak ditutup: yang boleh menutup hanya {who_id}{named_id}")
+    if not resolution_in_mail and not (check.ticket.resolution or "").strip():
+        return Refused("Please add a line 'Resolution: what was done' to close the ticket; "
+                       "the ticket is still open",
+                       "Mohon tambahkan baris 'Solusi: apa yang dikerjakan' untuk menutup tiket; "
+                       "tiket masih terbuka")
+    return None
 
 
 def _too_old_to_reopen(days: int) -> Refused:

@@ -27,6 +27,14 @@ Unknown keywords (the rule)
     value, and silently dropping ``Stauts: closed`` would leave the agent believing
     the ticket was closed.
 
+The message to the reporter
+    A line ``Balas:`` or ``Reply:`` (alone, or with text after the colon) ends the command
+    lines wherever it comes and starts the message to the reporter: its text and every line
+    after it. The comment before it (after the command lines) is the internal note, which
+    the reporter never sees. Without such a line the whole comment is an internal note. Why a
+    marker rather than "the comment goes to the reporter": agents write to each other under
+    their commands ("rollback disetujui kepala"), and that must never reach a reporter.
+
 Commands that came too late
     A line with a known keyword in the first paragraph of the comment (for
     example after a salutation, or after a blank line that an HTML-to-text
@@ -99,6 +107,8 @@ class ParsedReply:
     commands: tuple[Command, ...]
     errors: tuple[CommandError, ...]
     comment: str  # body after the command lines, stripped
+    note: str = ""  # the internal part of the comment: before a Balas:/Reply: line, stripped
+    reply: str | None = None  # the message to the reporter (after Balas:/Reply:), or None
 
 
 @dataclass(frozen=True)
@@ -219,6 +229,7 @@ _HIERARCHICAL_WORDS: tuple[str, ...] = tuple(
 
 # --------------------------------------------------------------------------- line shape
 
+_REPLY_LINE = re.compile(r"^(?:balas|reply)[\s*_]*:\s*(.*)$", re.IGNORECASE)
 _LINE = re.compile(r"^([A-Za-z][A-Za-z ]{0,20}?)[\s*_]*:\s*(.*)$")
 _LEVEL = re.compile(r"^(?:level|tingkat|lvl|l)?\s*(\d+)\b[\s,;:-]*(.*)$", re.IGNORECASE)
 _TARGET_PREFIX = re.compile(r"^(?:to|ke|kepada)(?:\s+|$)", re.IGNORECASE)
@@ -268,6 +279,12 @@ def _key(text: str) -> str:
 
 def _is_blank(raw: str) -> bool:
     return not _clean(raw)
+
+
+def _reply_text(raw: str) -> str | None:
+    """The text after ``Balas:``/``Reply:`` when the line starts the message to the reporter."""
+    match = _REPLY_LINE.match(_clean(raw))
+    return None if match is None else match.group(1).strip(" *")
 
 
 def _looks_mistyped(keyword: str, value: str) -> bool:
@@ -503,7 +520,7 @@ def _read_command_lines(
     """The entries of the command lines from `start`, and the index where the comment starts."""
     entries: list[_Entry] = []
     for index in range(start, len(lines)):
-        if _is_blank(lines[index]):
+        if _is_blank(lines[index]) or _reply_text(lines[index]) is not None:
             return index, entries
         read = _read_line(lines[index], vocabulary)
         if read is None:
@@ -512,11 +529,12 @@ def _read_command_lines(
     return len(lines), entries
 
 
-def _too_late(lines: Sequence[str], comment_start: int) -> list[_Entry]:
-    """Known-keyword lines in the comment's first paragraph: reported, never applied."""
+def _too_late(lines: Sequence[str], comment_start: int, comment_end: int) -> list[_Entry]:
+    """Known-keyword lines in the comment's first paragraph (before any message to the
+    reporter, which is free text): reported, never applied."""
     entries: list[_Entry] = []
     index = _first_non_blank(lines, comment_start)
-    while index < len(lines) and not _is_blank(lines[index]):
+    while index < comment_end and not _is_blank(lines[index]):
         split = _split(lines[index])
         if split is not None and _key(split[0]) in _KEYWORDS:
             entries.append((index, _error(lines[index].strip(), _TOO_LATE)))
@@ -544,16 +562,29 @@ def _settle_duplicates(entries: Sequence[_Entry]) -> list[_Entry]:
     return kept
 
 
+def _reply_start(lines: Sequence[str], start: int) -> int | None:
+    """The index of the first Balas:/Reply: line from `start`, or None."""
+    return next((i for i in range(start, len(lines)) if _reply_text(lines[i]) is not None), None)
+
+
 def parse_commands(body: str, vocabulary: Vocabulary) -> ParsedReply:
-    """Split a reply body into commands, errors (in line order) and the comment."""
+    """Split a reply body into commands, errors (in line order), the comment, and the
+    comment's two parts: the internal note and the message to the reporter."""
     lines = body.splitlines()
     comment_start, entries = _read_command_lines(lines, _first_non_blank(lines), vocabulary)
-    entries = _settle_duplicates(entries) + _too_late(lines, comment_start)
+    reply_at = _reply_start(lines, comment_start)
+    note_end = len(lines) if reply_at is None else reply_at
+    entries = _settle_duplicates(entries) + _too_late(lines, comment_start, note_end)
     entries.sort(key=lambda entry: entry[0])
+    reply = None
+    if reply_at is not None:
+        reply = "\n".join([_reply_text(lines[reply_at]) or "", *lines[reply_at + 1:]]).strip()
     return ParsedReply(
         commands=tuple(e for _, e in entries if isinstance(e, Command)),
         errors=tuple(e for _, e in entries if isinstance(e, CommandError)),
         comment="\n".join(lines[comment_start:]).strip(),
+        note="\n".join(lines[comment_start:note_end]).strip(),
+        reply=reply,
     )
 
 
@@ -572,19 +603,24 @@ Commands go at the very top of your reply, one per line, before any other text:
   Escalate: head                          hierarchical escalation to the head of SOLTEK
   Assign: <name or address>               or Assign: me
   Resolution: <what was done>
+  Reply: <message to the reporter>        and every line after it
 
 The first blank line or line of other text ends the commands; everything after it
-is your comment. Keywords and values may be written in English or Indonesian, in
-any case. Level 1 is the service desk itself, so escalation starts at level 2.
-Priority cannot be typed: it is derived from urgency x impact.
+is your comment, an internal note the reporter never sees. A line "Reply:" starts
+the message to the reporter: that text and every line after it are mailed to the
+reporter from the desk; the text before it stays an internal note. Keywords and
+values may be written in English or Indonesian, in any case. Level 1 is the service
+desk itself, so escalation starts at level 2. Priority cannot be typed: it is
+derived from urgency x impact.
 
 All or nothing: one refused line and nothing is applied; the reply lists every
-problem. Status: closed needs a Resolution (in the same mail or an earlier one).
-Commands count only in a reply to a mail the desk sent to you (keep its
-In-Reply-To/References), or from a mail server the desk trusts; otherwise the
-mail is kept as a comment and you are told why. Each accepted mail is confirmed
-with the list of changes. A first line "status" (no colon) mails you the ticket's
-state and recent history.
+problem. Status: closed needs a Resolution (in the same mail or an earlier one); a
+New ticket closed at once passes through In Progress. The service desk and the
+ticket's assignee may close it. Commands count only in a reply to a mail the desk
+sent to you (keep its In-Reply-To/References), or from a mail server the desk
+trusts; otherwise the mail is kept as a comment and you are told why. Each accepted
+mail is confirmed with the list of changes. A first line "status" (no colon) mails
+you the ticket's state and recent history.
 """,
     "id": """\
 Perintah ditulis paling atas di balasan Anda, satu per baris, sebelum teks lain:
@@ -598,21 +634,25 @@ Perintah ditulis paling atas di balasan Anda, satu per baris, sebelum teks lain:
   Eskalasi: kepala soltek                 eskalasi hierarkis ke kepala SOLTEK
   Tugaskan: <nama atau alamat>            atau Tugaskan: saya
   Solusi: <apa yang dikerjakan>
+  Balas: <pesan untuk pelapor>            beserta semua baris sesudahnya
 
 Baris kosong atau baris teks pertama mengakhiri perintah; semua setelahnya menjadi
-komentar Anda. Kata kunci dan nilai boleh dalam bahasa Inggris atau Indonesia,
-huruf besar atau kecil. Tingkat 1 adalah service desk sendiri, jadi eskalasi
-dimulai dari tingkat 2. Prioritas tidak bisa diisi: prioritas ditentukan dari
-urgensi x dampak.
+komentar Anda, catatan internal yang tidak dilihat pelapor. Baris "Balas:" memulai
+pesan untuk pelapor: teks itu dan semua baris sesudahnya dikirim ke pelapor atas
+nama desk; teks sebelumnya tetap catatan internal. Kata kunci dan nilai boleh dalam
+bahasa Inggris atau Indonesia, huruf besar atau kecil. Tingkat 1 adalah service
+desk sendiri, jadi eskalasi dimulai dari tingkat 2. Prioritas tidak bisa diisi:
+prioritas ditentukan dari urgensi x dampak.
 
-Semua atau tidak sama sekali: satu baris ditolak berarti tidak ada yang
-diterapkan; balasan desk menyebut setiap masalah. Status: tutup perlu Solusi (di
-e-mail yang sama atau sebelumnya). Perintah hanya berlaku dalam balasan atas
-e-mail yang dikirim desk kepada Anda (jangan hapus In-Reply-To/References), atau
-dari server e-mail yang dipercaya desk; selain itu e-mail disimpan sebagai
-komentar dan Anda diberi tahu alasannya. Setiap e-mail yang diterima dikonfirmasi
-dengan daftar perubahannya. Baris pertama "status" (tanpa titik dua) mengirimkan
-status tiket dan riwayat terakhirnya.
+Semua atau tidak sama sekali: satu baris ditolak berarti tidak ada yang diterapkan;
+balasan desk menyebut setiap masalah. Status: tutup perlu Solusi (di e-mail yang
+sama atau sebelumnya); tiket Baru yang langsung ditutup melewati Dalam Proses. Yang
+boleh menutup: service desk dan petugas yang ditugaskan pada tiket. Perintah hanya
+berlaku dalam balasan atas e-mail yang dikirim desk kepada Anda (jangan hapus In-
+Reply-To/References), atau dari server e-mail yang dipercaya desk; selain itu
+e-mail disimpan sebagai komentar dan Anda diberi tahu alasannya. Setiap e-mail yang
+diterima dikonfirmasi dengan daftar perubahannya. Baris pertama "status" (tanpa
+titik dua) mengirimkan status tiket dan riwayat terakhirnya.
 """,
 }
 

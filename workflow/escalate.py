@@ -52,7 +52,7 @@ def escalate(
     names = ", ".join(p.name or p.address for p in people)
     session.add(Escalation(
         ticket_id=ticket.id, at=now, kind=kind, level=level, status=ticket.status,
-        handler_name=names[:200], handler_address=people[0].address if len(people) == 1 else None,
+        handler_name=names, handler_address=people[0].address if len(people) == 1 else None,
         description=description, requested_by=requested_by))
     record(session, ticket, "escalated", actor=requested_by, at=now, note=description,
            data={"kind": kind, "level": level, "to": [p.address for p in people]})

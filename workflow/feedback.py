@@ -93,6 +93,7 @@ def store_feedback(session: Session, ticket: Ticket, rating: Rating, *, actor: s
         note = f"rating updated from {row.rating}/5 to {rating.value}/5"
         row.rating, row.comment, row.updated_at = rating.value, rating.comment, at
     record(session, ticket, "feedback", actor=actor, at=at, inbound_id=inbound_id,
-           note=note + (f": {rating.comment}" if rating.comment else ""), data=data)
+           note=note + (f": {rating.comment}" if rating.comment else ""), data=data,
+           public=True)   # the reporter's own rating
     session.flush()
     return row

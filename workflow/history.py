@@ -19,9 +19,12 @@ def record(
     note: str = "",
     data: dict[str, Any] | None = None,
     inbound_id: int | None = None,
+    public: bool = False,
 ) -> TicketEvent:
+    """`public`: the reporter may see the event (their status reply); internal by default,
+    so whatever a new caller forgets to mark stays with the desk."""
     event = TicketEvent(ticket_id=ticket.id, kind=kind, actor=actor, at=at, note=note,
-                        data=data or {}, inbound_id=inbound_id)
+                        data=data or {}, inbound_id=inbound_id, public=public)
     session.add(event)
     ticket.updated_at = at
     return event

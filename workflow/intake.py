@@ -13,7 +13,7 @@ from workflow.counters import next_value
 from workflow.history import record
 from workflow.notifications import Notification
 from workflow.numbering import format_number
-from workflow.people import find_or_create_reporter
+from workflow.people import find_or_create_reporter, learn_phone
 from workflow.policy import Policy
 from workflow.priority import derive_priority
 from workflow.sla import deadlines
@@ -36,6 +36,7 @@ class Report:
     received_at: datetime
     inbound_id: int | None = None
     linked_ticket_id: int | None = None
+    acknowledge: bool = True        # False: a monitoring system's alert, never answered
 
 
 def open_ticket(
@@ -43,12 +44,13 @@ def open_ticket(
 ) -> tuple[Ticket, list[Notification]]:
     now = report.received_at
     reporter = find_or_create_reporter(session, report.sender, report.sender_name, now)
+    learn_phone(reporter, report.body, policy.phone_region)   # SMS notices (workflow/sms.py)
     guess = suggest(rules, report.subject, report.body, reporter.role)
     priority = derive_priority(policy, guess.urgency, guess.impact)
     due = deadlines(policy, priority, now)
     ticket = Ticket(
         number=format_number(policy.ticket_prefix, next_value(session, "ticket"), policy.ticket_digits),
-        status=Status.NEW.value, subject=report.subject[:500], description=report.body,
+        status=Status.NEW.value, subject=report.subject, description=report.body,
         reporter_id=reporter.id, service=guess.service, category=guess.category,
         symptom=guess.symptom, urgency=guess.urgency, impact=guess.impact, priority=priority,
         created_at=now, updated_at=now, response_due=due.response_due,
@@ -61,8 +63,15 @@ def open_ticket(
            note=report.body, data={"suggested": {
                "service": guess.service, "category": guess.category, "symptom": guess.symptom,
                "urgency": guess.urgency, "impact": guess.impact, "priority": priority,
-               "reasons": dict(guess.reasons)}, "linked_ticket_id": report.linked_ticket_id})
+               "reasons": dict(guess.reasons)}, "linked_ticket_id": report.linked_ticket_id},
+           public=True)   # the reporter's own report
     desk = _tell_service_desk(session, ticket, reporter.address, guess)
+    if not report.acknowledge:
+        record(session, ticket, "ack_suppressed", actor="system", at=now, inbound_id=report.inbound_id,
+               note=f"acknowledgement not sent: {reporter.address} is a monitoring system "
+                    "(source.monitoring_senders); answering it could start a mail loop",
+               data={"reason": "monitoring"})
+        return ticket, desk
     if not may_acknowledge(session, policy, ticket, reporter.address, now, report.inbound_id):
         return ticket, desk
     ack = Notification(

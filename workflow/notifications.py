@@ -7,8 +7,12 @@ each carries besides the ticket itself (datetimes are aware UTC; templates local
 - new_ticket        to the service desk agents: the report and the suggested triage.
                     facts: {suggested: {service, category, urgency, impact, reasons}}
 - followup          to the assignee (or the service desk): the reporter added something.
-                    facts: {author, text}
-- status_changed    to the reporter. facts: {old, new, by, comment}
+                    facts: {author, text, closed?} (closed: on a Closed ticket, not reopened)
+- status_changed    to the reporter. facts: {old, new, by, comment} (comment: the agent's
+                    message to the reporter, after `Balas:`; never the internal note)
+- agent_reply       to the reporter: an agent's message (`Balas:`) with no status mail to
+                    carry it. facts: {by, message}
+- assigned          to the new assignee, unless they assigned themselves. facts: {by, note}
 - reopened          to the assignee / service desk. facts: {by, text}
 - escalation        to the level's people or the heads. facts: {kind: functional|hierarchical,
                     level, handler_name, description, requested_by}
@@ -16,7 +20,7 @@ each carries besides the ticket itself (datetimes are aware UTC; templates local
   sla_breach        to the assignee / service desk. facts: {clock: response|resolution,
                     due_at, used_percent}
 - closure           to the reporter: resolution and the feedback request (reply 1-5).
-                    facts: {resolution, closed_by}
+                    facts: {resolution, closed_by, message}
 - confirmation      to the agent who sent commands: what changed. facts: {changes: [str]}
 - rejected_command  to the agent's real address: why nothing changed.
                     facts: {reasons: [{line, en, id}]}
@@ -32,10 +36,13 @@ from typing import Any, Mapping
 @dataclass(frozen=True)
 class Notification:
     kind: str                     # template name, one of the kinds above
-    recipient: str                # mail address
+    recipient: str                # mail address; for channel "sms" an E.164 number
     ticket_id: int | None
     facts: Mapping[str, Any] = field(default_factory=dict)
     language: str | None = None   # None: the recipient's setting, else the desk's default
     auto_reply: bool = False      # RFC 3834: answers a person's mail (vs. generated notice)
     # Message-IDs this mail answers and threads under, oldest first
     thread: tuple[str, ...] = ()
+    # "mail", or "sms": the short text `templates/<lang>/sms_<kind>.txt` (workflow/sms.py
+    # decides which mail notices also go by SMS)
+    channel: str = "mail"

@@ -5,10 +5,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
+import structlog
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from models import Person
+from workflow.phones import normalise_phone, signature_phone
+
+log = structlog.get_logger(__name__)
 
 AGENT_ROLES = frozenset({"service_desk", "functional_support", "head_of_soltek", "head_of_office", "management"})
 REPORTER_ROLES = frozenset({"employee", "head_of_department", "head_of_office"})
@@ -24,6 +28,7 @@ class DirectoryEntry:
     level: int | None = None
     language: str | None = None
     is_agent: bool = False
+    phone: str | None = None          # E.164, already normalised (app/config.py)
 
 
 def normalise_address(address: str) -> str:
@@ -95,8 +100,26 @@ def sync_directory(session: Session, entries: Iterable[DirectoryEntry], now: dat
             person.language = entry.language
             person.is_agent = entry.is_agent
             person.is_primary = position == 0
+            if entry.phone or entry.is_agent:   # agents' numbers are the directory's alone;
+                person.phone = entry.phone       # a reporter without one keeps what they signed
             session.add(person)
     session.flush()
+
+
+def learn_phone(person: Person, body: str, region: str) -> bool:
+    """Keep the number of a `Telepon:` / `HP:` / `WA:` line in a report's signature, unless
+    the person has one already (the directory's, or the one they first signed with): a line
+    in some mail never overwrites a number. A number that is not a valid mobile number is
+    ignored, with a log line that says so and not what it was. True when one was kept."""
+    written = signature_phone(body)
+    if written is None or person.phone:
+        return False
+    phone = normalise_phone(written, region)
+    if phone is None:
+        log.info("phone.ignored", source="signature", person_id=person.id, reason="not a valid mobile number")
+        return False
+    person.phone = phone
+    return True
 
 
 def people_with_role(session: Session, role: str) -> list[Person]:

@@ -24,6 +24,12 @@ class PersonalMail:
     # From: domain (ingest/authentication.py), and why or why not, in words for the agent
     authenticated_by: frozenset[str] = frozenset()
     authentication_detail: str = ""
+    # the sender was salvaged from a malformed From: (two From: headers, several addresses,
+    # a broken address, or none: ingest/sender.py): may report, never acts as an agent
+    sender_salvaged: bool = False
+    # False for a monitoring system's alert (source.monitoring_senders): a ticket, but no
+    # acknowledgement or status mail back, since answering a robot starts a mail loop
+    acknowledge: bool = True
 
 
 @dataclass

@@ -7,11 +7,14 @@ from datetime import timedelta
 from typing import Mapping
 
 from workflow.calendar import Calendar
+from workflow.closed_reply import ClosedReplyWords
 from workflow.commands import Vocabulary
 
 # How an agent's mail may prove it comes from the agent (a forged From: alone never does).
 REPLY_TOKEN, DKIM, SPF = "reply_token", "dkim", "spf"
 AUTH_METHODS = frozenset({REPLY_TOKEN, DKIM, SPF})
+# the pseudo-role of workflow.close_roles that stands for the ticket's assignee
+ASSIGNEE = "assignee"
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,12 @@ class Policy:
     calendars: Mapping[str, Calendar] = field(default_factory=dict)
     # loop protection: acknowledgements per reporter address per hour (outbound config)
     acks_per_sender_per_hour: int = 5
+    # who may close (agent roles, and ASSIGNEE for the ticket's assignee), and the words that
+    # tell a reply to a closed ticket that reopens it from thanks (workflow/closed_reply.py)
+    close_roles: frozenset[str] = frozenset({"service_desk", "assignee"})
+    closed_reply: ClosedReplyWords = field(default_factory=ClosedReplyWords)
+    # how a phone number without +country in a report's signature is read (sms.default_region)
+    phone_region: str = "ID"
 
     @property
     def priorities(self) -> tuple[str, ...]:

@@ -37,6 +37,11 @@ def agent_addresses(session: Session, agent: Person) -> tuple[str, ...]:
     return tuple(addresses) if agent.address in addresses else (agent.address, *addresses)
 
 
+def agent_names(session: Session) -> list[str]:
+    """The directory's names: a reporter's "terima kasih Pak Agus" thanks, it asks nothing."""
+    return list(session.scalars(select(Person.name).where(Person.is_agent, Person.is_primary)))
+
+
 def service_desk(session: Session) -> list[Person]:
     """The level-1 service desk: agents with that role, else whoever is at level 1."""
     return people_with_role(session, "service_desk") or agents_at_level(session, 1)

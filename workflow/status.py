@@ -1,4 +1,8 @@
-"""The ticket state machine: New -> In Progress -> Closed, and reopen within a window."""
+"""The ticket state machine: New -> In Progress -> Closed, and reopen within a window.
+
+New -> Closed is one request but two moves: a problem fixed on the first call passes through
+In Progress in the same unit of work, so both moves are recorded and the response clock stops
+at that moment, as if the agent had sent two mails."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,6 +26,13 @@ ALLOWED = {
     (Status.IN_PROGRESS, Status.CLOSED),
     (Status.CLOSED, Status.IN_PROGRESS),  # reopen, only inside the window
 }
+# a move asked for directly that takes these steps
+THROUGH = {(Status.NEW, Status.CLOSED): (Status.IN_PROGRESS, Status.CLOSED)}
+
+
+def steps(current: Status, target: Status) -> tuple[Status, ...]:
+    """The statuses a ticket passes on its way from `current` to `target`, `target` last."""
+    return THROUGH.get((current, target), (target,))
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,8 @@ def check_transition(
             f"the ticket is already {LABELS['en'][current]}",
             f"tiket sudah berstatus {LABELS['id'][current]}",
         )
+    if (current, target) in THROUGH:
+        return None
     if (current, target) not in ALLOWED:
         return _not_allowed(current, target)
     if current == Status.CLOSED:
@@ -54,13 +67,9 @@ def check_transition(
 
 
 def _not_allowed(current: Status, target: Status) -> Refused:
-    hint_en = hint_id = ""
-    if (current, target) == (Status.NEW, Status.CLOSED):
-        hint_en = "; set it In Progress first"
-        hint_id = "; ubah dulu ke Dalam Proses"
     return Refused(
-        f"a ticket cannot go from {LABELS['en'][current]} to {LABELS['en'][target]}{hint_en}",
-        f"tiket tidak dapat diubah dari {LABELS['id'][current]} ke {LABELS['id'][target]}{hint_id}",
+        f"a ticket cannot go from {LABELS['en'][current]} to {LABELS['en'][target]}",
+        f"tiket tidak dapat diubah dari {LABELS['id'][current]} ke {LABELS['id'][target]}",
     )
 
 

@@ -1,5 +1,10 @@
 """A reporter (or an agent) asks "status": the ticket's current state and its recent history
-come back by mail (the paper's "view handling activity")."""
+come back by mail (the paper's "view handling activity").
+
+The reporter sees only the events marked `public` (their own mail, status moves, the desk's
+messages to them, the resolution), with staff shown by name (data.by), never by address;
+internal notes, refused commands, triage and escalation stay with the desk. An agent who
+asks sees the whole history but the status requests."""
 from __future__ import annotations
 
 import re
@@ -13,7 +18,7 @@ from workflow.notifications import Notification
 # the first line of the new text, punctuation and case ignored
 _ASKS = re.compile(r"^\s*(?:cek\s+|check\s+)?status(?:\s+tiket|\s+ticket)?\s*[?.!]*\s*$", re.IGNORECASE)
 RECENT_EVENTS = 10
-# what a reporter is not shown: refused command mail (it may be forged) and other requests
+# what nobody is shown: other status requests
 _HIDDEN_KINDS = frozenset({"status_request"})
 
 
@@ -26,22 +31,33 @@ def asks_for_status(new_text: str) -> bool:
 
 
 def status_report(ticket: Ticket, recipient: str, language: str,
-                  thread: tuple[str, ...]) -> Notification:
+                  thread: tuple[str, ...], *, staff: bool = False) -> Notification:
     """The status_report mail: the ticket view carries the current state, the facts the
-    latest events (oldest first), at most RECENT_EVENTS of them, described in `language`."""
-    shown = [e for e in ticket.events if _shown(e)][-RECENT_EVENTS:]
+    latest events (oldest first), at most RECENT_EVENTS of them, described in `language`.
+    `staff`: an agent asked, who may see internal events too."""
+    shown = [e for e in ticket.events if _shown(e, staff)][-RECENT_EVENTS:]
     return Notification(kind="status_report", recipient=recipient, ticket_id=ticket.id,
                         language=language, auto_reply=True, thread=thread,
                         facts={"events": [_event_fact(e, language) for e in shown]})
 
 
-def _shown(event: TicketEvent) -> bool:
-    return event.kind not in _HIDDEN_KINDS and not (event.data or {}).get("refused")
+def _shown(event: TicketEvent, staff: bool) -> bool:
+    if event.kind in _HIDDEN_KINDS:
+        return False
+    return not (event.data or {}).get("refused") if staff else bool(event.public)
 
 
 def _event_fact(event: TicketEvent, lang: str) -> dict[str, Any]:
-    note = " ".join((event.note or _describe(event, lang)).split())
-    return {"at": event.at, "kind": event.kind, "note": note[:300]}
+    """A status move is described ("Baru -> Dalam Proses"), whatever its note; the staff
+    member who acted is named after it, or before a message of theirs."""
+    by = str((event.data or {}).get("by") or "")
+    text = _describe(event, lang) if event.kind == "status" else (event.note or _describe(event, lang))
+    note = " ".join(text.split())
+    if by and event.kind == "status":
+        note = f"{note} ({by})"
+    elif by and event.kind == "reply":
+        note = f"{by}: {note}"
+    return {"at": event.at, "kind": event.kind, "note": note[:300], "by": by}
 
 
 def _describe(event: TicketEvent, lang: str) -> str:

@@ -12,10 +12,10 @@ from app.commands.tickets import print_table, ticket_json
 from app.poll import poll
 from app.wiring import make_source, make_transport
 from ingest.maildir_source import deliver
-from models import Ticket
+from models import Ticket, resources
 from outbound.flush import flush
 
-SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "reports"
+SAMPLES = resources.samples() / "reports"   # shipped in the wheel too: the demo runs installed
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -26,8 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def cmd_demo(args: argparse.Namespace) -> int:
     rt = runtime_from(args)
-    maildir = rt.settings.path(rt.settings.source["maildir"])
-    if rt.settings.source["kind"] != "maildir":
+    maildir = rt.settings.source.maildir
+    if rt.settings.source.kind != "maildir":
         print("demo runs on the Maildir source only")
         return 2
     shutil.rmtree(maildir, ignore_errors=True)
@@ -38,12 +38,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     result = poll(rt, make_source(rt.settings))
     print("poll:", ", ".join(f"{k} {v}" for k, v in sorted(result.outcomes.items())))
     sent = flush(rt.sessions, make_transport(rt.settings), clock=rt.clock,
-                 max_attempts=int(rt.settings.outbound["max_attempts"]))
+                 max_attempts=rt.settings.outbound.max_attempts)
     with rt.readers() as session:
         tickets = [ticket_json(t, rt.desk.timezone) for t in session.scalars(select(Ticket).order_by(Ticket.id))]
     rt.close()
     print()
     print_table(tickets)
-    outbox = rt.settings.path(rt.settings.outbound["outbox_dir"])
+    outbox = rt.settings.outbound.outbox_dir
     print(f"\n{sent.sent} new mail(s) written this run; acknowledgements are in {outbox}/")
     return 0

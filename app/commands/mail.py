@@ -73,7 +73,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     progress = Progress("mails")
     try:
         result: FlushResult = flush(rt.sessions, make_transport(rt.settings), clock=rt.clock,
-                                    max_attempts=int(rt.settings.outbound["max_attempts"]),
+                                    max_attempts=rt.settings.outbound.max_attempts,
                                     progress=progress)
     finally:
         progress.end()

@@ -10,6 +10,7 @@ from app.commands.common import print_json, runtime_from
 from app.commands.tickets import iso
 from app.runtime import Runtime
 from models import OutboxMessage, Ticket
+from outbound.outbox import rerender
 
 STATES = ("queued", "sending", "sent", "failed")
 
@@ -21,14 +22,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--limit", type=int, default=100, help="at most this many, newest first (0: all)")
     p.set_defaults(handler=cmd_outbox)
     actions = p.add_subparsers(dest="action", metavar="ACTION")
-    r = actions.add_parser("retry", help="queue failed mail again, due now, with a fresh count of attempts")
+    r = actions.add_parser("retry", help="queue failed mail again, due now, with a fresh count of attempts "
+                                           "(mail whose template failed is rendered again first)")
     r.add_argument("ids", nargs="*", type=int, metavar="ID", help="outbox ids (see `incidentdesk outbox`)")
     r.add_argument("--failed", action="store_true", help="every failed mail")
     r.set_defaults(handler=cmd_retry)
 
 
 def listing(limit: int, state: str | None) -> Select[Any]:
-    query = (select(OutboxMessage.id, OutboxMessage.created_at, OutboxMessage.kind, Ticket.number,
+    query = (select(OutboxMessage.id, OutboxMessage.created_at, OutboxMessage.channel, OutboxMessage.kind, Ticket.number,
                     OutboxMessage.recipient, OutboxMessage.language, OutboxMessage.subject,
                     OutboxMessage.message_id, OutboxMessage.state, OutboxMessage.attempts,
                     OutboxMessage.next_attempt_at, OutboxMessage.sent_at, OutboxMessage.last_error)
@@ -43,7 +45,8 @@ def row_json(row: Any, rt: Runtime) -> dict[str, Any]:
     tz = rt.desk.timezone
     waiting = row.state in ("queued", "sending")
     return {
-        "id": row.id, "created_at": iso(row.created_at, tz), "kind": row.kind, "ticket": row.number,
+        "id": row.id, "created_at": iso(row.created_at, tz), "channel": row.channel, "kind": row.kind,
+        "ticket": row.number,
         "recipient": row.recipient, "language": row.language, "subject": row.subject,
         "message_id": row.message_id, "state": row.state, "attempts": row.attempts,
         "next_attempt_at": iso(row.next_attempt_at, tz) if waiting else None,
@@ -98,9 +101,14 @@ def cmd_retry(args: argparse.Namespace) -> int:
 
 
 def _retry(session: Any, rt: Runtime, ids: list[int], every_failed: bool) -> int:
+    """Failed mail back to the queue, due now, with a fresh count of attempts. A mail that
+    never rendered (its template was missing or broken) is rendered again first, from the
+    notification its row kept: if the template is still wrong it stays failed, with the
+    new reason, and the exit status is 1."""
     if not every_failed:
         found = {r.id: r for r in session.execute(
-            select(OutboxMessage.id, OutboxMessage.state, OutboxMessage.raw).where(OutboxMessage.id.in_(ids)))}
+            select(OutboxMessage.id, OutboxMessage.state, OutboxMessage.raw, OutboxMessage.notification)
+            .where(OutboxMessage.id.in_(ids)))}
         for wanted in ids:
             row = found.get(wanted)
             if row is None:
@@ -109,13 +117,24 @@ def _retry(session: Any, rt: Runtime, ids: list[int], every_failed: bool) -> int
             if row.state != "failed":
                 print(f"mail {wanted} is {row.state}; only failed mail can be retried")
                 return 2
-            if not row.raw:
-                print(f"mail {wanted} was never rendered (see its last error); it cannot be sent")
+            if not row.raw and row.notification is None:
+                print(f"mail {wanted} was never rendered and keeps nothing to render it from; it cannot be sent")
                 return 2
-    where = [OutboxMessage.state == "failed", OutboxMessage.raw != b""]
-    if not every_failed:
-        where.append(OutboxMessage.id.in_(ids))
-    count = session.execute(update(OutboxMessage).where(*where).values(
-        state="queued", attempts=0, next_attempt_at=rt.clock())).rowcount
-    print(f"{count} mail(s) queued again; `incidentdesk send` (or the running service) sends them")
-    return 0
+    now = rt.clock()
+    chosen = [] if every_failed else [OutboxMessage.id.in_(ids)]
+    unrendered = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.state == "failed", OutboxMessage.raw == b"",
+                                    OutboxMessage.notification.is_not(None), *chosen)
+        .order_by(OutboxMessage.id).with_for_update()).all()
+    still = [row for row in unrendered if not rerender(session, rt.desk, rt.renderer, row, now)]
+    session.flush()
+    count = session.execute(update(OutboxMessage).where(
+        OutboxMessage.state == "failed", OutboxMessage.raw != b"", *chosen).values(
+        state="queued", attempts=0, next_attempt_at=now)).rowcount
+    rendered = len(unrendered) - len(still)
+    again = f" ({rendered} rendered again)" if rendered else ""
+    print(f"{count + rendered} mail(s) queued again{again}; "
+          "`incidentdesk send` (or the running service) sends them")
+    for row in still:
+        print(f"mail {row.id} still cannot be rendered: {row.last_error}")
+    return 1 if still else 0

@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def _rows(rt: Runtime, limit: int) -> list[dict[str, Any]]:
     """The listing reads no raw bytes: only whether a copy is stored."""
     query = (select(InboundMessage.id, InboundMessage.received_at, InboundMessage.sender,
-                    InboundMessage.subject, InboundMessage.reason, InboundMessage.size,
+                    InboundMessage.subject, InboundMessage.reason, InboundMessage.stage, InboundMessage.size,
                     InboundMessage.message_id, InboundMessage.source_key,
                     InboundMessage.raw.is_not(None).label("stored"))
              .where(InboundMessage.outcome == "quarantined")
@@ -40,7 +40,7 @@ def _rows(rt: Runtime, limit: int) -> list[dict[str, Any]]:
     tz = rt.desk.timezone
     with rt.readers() as session:
         return [{"id": row.id, "received_at": row.received_at.astimezone(tz).isoformat(),
-                 "sender": row.sender, "subject": row.subject, "reason": row.reason,
+                 "sender": row.sender, "subject": row.subject, "stage": row.stage, "reason": row.reason,
                  "size": row.size, "message_id": row.message_id, "source_key": row.source_key,
                  "replayable": bool(row.stored)} for row in session.execute(query)]
 

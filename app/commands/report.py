@@ -35,9 +35,9 @@ def _day(value: str) -> date:
 
 def cmd_report(args: argparse.Namespace) -> int:
     rt = runtime_from(args)
-    defaults = rt.settings.raw["report"]
-    request = ReportRequest(first=args.first, last=args.last, status=args.status or defaults["status"],
-                            service=args.service, format=args.format or defaults["format"],
+    defaults = rt.settings.report
+    request = ReportRequest(first=args.first, last=args.last, status=args.status or defaults.status,
+                            service=args.service, format=args.format or defaults.format,
                             language=args.lang)
     try:
         data, output = make_report(rt, request)

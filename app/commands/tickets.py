@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
-from typing import Any
+import sys
+from datetime import datetime, timezone, tzinfo
+from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -20,12 +21,26 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("tickets", help="list tickets")
     p.add_argument("--status", help="new, in_progress, closed, or open (new + in progress)")
     p.add_argument("--json", action="store_true", help="a JSON array (see README for the fields)")
-    p.add_argument("--limit", type=int, default=0, help="at most this many, newest first")
+    p.add_argument("--limit", type=count, default=0,
+                   help="at most this many: the newest, or with --sort due the first due")
+    p.add_argument("--sort", choices=("number", "due"), default="number",
+                   help="number (default), or due: the next deadline first, overdue on top")
     p.set_defaults(handler=cmd_tickets)
     p = sub.add_parser("show", help="one ticket with its full history")
     p.add_argument("number", help="ticket number, e.g. INC-000042")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_show)
+
+
+def count(value: str) -> int:
+    """A --limit: a whole number, 0 (no limit) or more."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number, 0 (no limit) or more")
+    return number
 
 
 def iso(moment: datetime | None, tz: ZoneInfo) -> str | None:
@@ -48,36 +63,95 @@ def ticket_json(ticket: Ticket, tz: ZoneInfo) -> dict[str, Any]:
 
 
 def cmd_tickets(args: argparse.Namespace) -> int:
-    rt = runtime_from(args)
-    query = select(Ticket).order_by(Ticket.id.desc() if args.limit else Ticket.id)
-    if args.status:
-        status = STATUS_WORDS.get(args.status.lower())
-        if status is None:
-            print(f"unknown status {args.status!r}; use new, in_progress, closed or open")
-            return 2
+    status = STATUS_WORDS.get(args.status.lower()) if args.status else None
+    if args.status and status is None:
+        print(f"unknown status {args.status!r}; use new, in_progress, closed or open", file=sys.stderr)
+        return 2
+    newest_first = bool(args.limit) and args.sort == "number"
+    query = select(Ticket).order_by(Ticket.id.desc() if newest_first else Ticket.id)
+    if status:
         query = query.where(Ticket.status.in_([Status.NEW, Status.IN_PROGRESS]) if status == "open"
                             else Ticket.status == status)
-    if args.limit:
+    if args.limit and args.sort == "number":
         query = query.limit(args.limit)
-    with rt.readers() as session:
-        tickets = [ticket_json(t, rt.desk.timezone) for t in session.scalars(query)]
-    rt.close()
+    rt = runtime_from(args)
+    try:
+        with rt.readers() as session:
+            found = list(session.scalars(query))
+            tickets = [ticket_json(t, rt.desk.timezone) for t in found]
+            names = {t.assignee.address: t.assignee.name for t in found if t.assignee and t.assignee.name}
+        now = rt.clock()
+    finally:
+        rt.close()
+    if args.sort == "due":
+        tickets = sorted(tickets, key=due_order)[:args.limit or None]
     if args.json:
         print_json(tickets)
     else:
-        print_table(tickets)
+        print_table(tickets, now=now, tz=rt.desk.timezone, names=names)
     return 0
 
 
-def print_table(tickets: list[dict[str, Any]]) -> None:
+def next_due(t: Mapping[str, Any]) -> tuple[str, datetime] | None:
+    """The deadline that matters next: response until the ticket first left New, then
+    resolution; none once it is closed."""
+    if t["status"] == Status.CLOSED:
+        return None
+    which = "response" if t["responded_at"] is None else "resolution"
+    value = t[f"{which}_due"]
+    return (which, datetime.fromisoformat(value)) if value else None
+
+
+def due_order(t: Mapping[str, Any]) -> tuple[int, datetime, str]:
+    """Soonest deadline first (overdue ones have the earliest); closed tickets last."""
+    due = next_due(t)
+    return (0, due[1], t["number"]) if due else (1, datetime.max.replace(tzinfo=timezone.utc), t["number"])
+
+
+def age(since: datetime, now: datetime) -> str:
+    """5m, 3h05m, 2d03h: how long the ticket has been open, at a glance."""
+    minutes = max(int((now - since).total_seconds() // 60), 0)
+    if minutes < 60:
+        return f"{minutes}m"
+    if minutes < 24 * 60:
+        return f"{minutes // 60}h{minutes % 60:02d}m"
+    return f"{minutes // 1440}d{minutes % 1440 // 60:02d}h"
+
+
+def due_text(t: Mapping[str, Any], now: datetime, tz: tzinfo) -> str:
+    due = next_due(t)
+    if due is None:
+        return "-"
+    which, when = due
+    late = " OVERDUE" if when <= now else ""
+    return f"{which} {when.astimezone(tz):%d-%m %H:%M}{late}"
+
+
+def table_rows(tickets: list[dict[str, Any]], now: datetime, tz: tzinfo,
+               names: Mapping[str, str]) -> list[list[str]]:
+    """The table's cells: people by name (the address only when no name is known), times in
+    the desk's zone, the subject cut to 60 characters."""
+    rows = [["number", "status", "pri", "age", "next due", "assignee", "reporter", "service", "subject"]]
+    for t in tickets:
+        subject = t["subject"] if len(t["subject"]) <= 60 else t["subject"][:59] + "\u2026"
+        assignee = names.get(t["assignee"] or "") or t["assignee"] or "-"
+        ended = datetime.fromisoformat(t["closed_at"]) if t["closed_at"] else now
+        rows.append([t["number"], t["status"], t["priority"],
+                     age(datetime.fromisoformat(t["created_at"]), ended), due_text(t, now, tz),
+                     assignee, t["reporter_name"] or t["reporter"], t["service"] or "-", subject])
+    return rows
+
+
+def print_table(tickets: list[dict[str, Any]], now: datetime | None = None, tz: tzinfo | None = None,
+                names: Mapping[str, str] | None = None) -> None:
     if not tickets:
         print("no tickets")
         return
-    header = f"{'number':<12} {'status':<11} {'pri':<3} {'service':<8} {'category':<22} {'reporter':<34} subject"
-    print(header)
-    for t in tickets:
-        print(f"{t['number']:<12} {t['status']:<11} {t['priority']:<3} {(t['service'] or '-'):<8} "
-              f"{(t['category'] or '-'):<22} {t['reporter'][:34]:<34} {t['subject'][:60]}")
+    zone = tz or datetime.now().astimezone().tzinfo or timezone.utc
+    rows = table_rows(tickets, now or datetime.now(timezone.utc), zone, names or {})
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -91,21 +165,49 @@ def cmd_show(args: argparse.Namespace) -> int:
         data = ticket_json(ticket, tz)
         data["description"] = ticket.description
         data["events"] = [{"at": iso(e.at, tz), "actor": e.actor, "kind": e.kind, "note": e.note,
-                           "data": e.data, "inbound_id": e.inbound_id} for e in ticket.events]
+                           "data": e.data, "inbound_id": e.inbound_id, "public": e.public}
+                          for e in ticket.events]
     rt.close()
     if args.json:
         print_json(data)
     else:
-        print_ticket(data)
+        print_ticket(data, tz)
     return 0
 
 
-def print_ticket(t: dict[str, Any]) -> None:
+TIME_FIELDS = frozenset({"created_at", "response_due", "resolution_due", "responded_at", "closed_at"})
+
+
+def local_minute(value: str | None, tz: tzinfo | None) -> str:
+    """An ISO time of the JSON as a person reads it: the desk's zone, to the minute."""
+    if not value:
+        return "-"
+    moment = datetime.fromisoformat(value)
+    return f"{moment.astimezone(tz):%Y-%m-%d %H:%M %Z}".strip() if tz else f"{moment:%Y-%m-%d %H:%M}"
+
+
+def event_text(e: Mapping[str, Any]) -> str:
+    """An event's note on one line; a status change reads `new -> in_progress`."""
+    note = " ".join((e["note"] or "").split())
+    data = e.get("data") or {}
+    if e["kind"] == "status" and data.get("from") and data.get("to"):
+        return f"{data['from']} -> {data['to']}" + (f": {note}" if note else "")
+    return note
+
+
+def print_ticket(t: dict[str, Any], tz: tzinfo | None = None) -> None:
     for key in ("number", "subject", "status", "priority", "urgency", "impact", "service", "category",
                 "reporter", "assignee", "escalation_level", "created_at", "response_due",
                 "resolution_due", "closed_at", "resolution"):
-        print(f"{key:>17}: {t[key] if t[key] is not None else '-'}")
-    print("\nhistory:")
+        if key in TIME_FIELDS:
+            value = local_minute(t[key], tz)
+        elif key == "reporter" and t.get("reporter_name"):
+            value = f"{t['reporter_name']} <{t['reporter']}>"
+        else:
+            value = t[key] if t[key] is not None else "-"
+        print(f"{key:>17}: {value}")
+    print("\nhistory (R: the reporter sees it in their status reply):")
     for e in t["events"]:
-        note = (e["note"] or "").strip().replace("\n", " ")
-        print(f"  {e['at']}  {e['kind']:<12} {e['actor']:<34} {note[:80]}")
+        note = event_text(e)
+        seen = "R" if e["public"] else " "
+        print(f"  {seen} {local_minute(e['at'], tz)}  {e['kind']:<12} {e['actor']:<34} {note[:80]}")

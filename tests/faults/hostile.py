@@ -88,6 +88,39 @@ def huge_attachment(n: int, megabytes: int = 30) -> bytes:
             b"Content-Transfer-Encoding: base64\r\n\r\n" + blob + b"--X--\r\n")
 
 
+OVERLONG_FIELDS = ("name", "subject", "message_id", "references", "address", "attachment")
+
+
+def overlong(n: int, field: str) -> bytes:
+    """A report with one field far over its column: display name, subject (multibyte,
+    so a cut on a byte would split a character), Message-ID, References, address,
+    attachment name. PostgreSQL refuses such values; SQLite stores them."""
+    name, subject = "Budi Santoso", "Ipos mati di loket 3"
+    msgid, refs = f"<overlong-{n}@posbalikpapan.example>", ""
+    local, filename = "budi", "log.txt"
+    if field == "name":
+        name = "Budi " + "Santoso Wijaya Kusuma " * 300
+    elif field == "subject":
+        subject = "Ipos mati — 邮件服务器 tidak bisa dipakai " * 200
+    elif field == "message_id":
+        msgid = f"<overlong-{n}-{'x' * 2000}@posbalikpapan.example>"
+    elif field == "references":
+        refs = " ".join(f"<ref-{i}-{'y' * 40}@elsewhere.example>" for i in range(500))
+    elif field == "address":
+        local = "budi." + "s" * 400
+    elif field == "attachment":
+        filename = "laporan " * 800 + ".txt"
+    head = (f"From: =?utf-8?b?{base64.b64encode(name.encode()).decode()}?= <{local}@posbalikpapan.example>\r\n"
+            f"To: servicedesk@posbalikpapan.example\r\n"
+            f"Subject: =?utf-8?b?{base64.b64encode(subject.encode()).decode()}?=\r\n"
+            f"Message-ID: {msgid}\r\nDate: Mon, 23 Nov 2026 09:00:00 +0800\r\n"
+            + (f"References: {refs}\r\nIn-Reply-To: {refs.split(' ')[-1]}\r\n" if refs else ""))
+    return (head.encode() + b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="X"\r\n\r\n'
+            b"--X\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nIpos di loket 3 mati sejak pagi.\r\n--X\r\n"
+            b"Content-Type: text/plain\r\nContent-Disposition: attachment; filename*=utf-8''"
+            + filename.replace(" ", "%20").encode() + b"\r\n\r\nlog\r\n--X--\r\n")
+
+
 def random_garbage(n: int, rng: random.Random) -> bytes:
     return bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 4000)))
 
@@ -101,6 +134,8 @@ def generate(count: int = 300, seed: int = 20261128, with_huge: bool = True) -> 
     yield "html-scripts", html_with_scripts(n := n + 1)
     for name in TRAVERSAL_NAMES:
         yield "traversal", traversal_attachment(n := n + 1, name)
+    for field in OVERLONG_FIELDS:
+        yield f"overlong-{field}", overlong(n := n + 1, field)
     makers = [broken_boundary, bad_base64, invalid_charset, header_injection, nul_bytes, random_garbage]
     while n < count:
         maker = makers[n % len(makers)]

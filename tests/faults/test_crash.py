@@ -15,13 +15,14 @@ from typing import Callable
 from sqlalchemy import func, select
 
 from app.config import Settings
-from app.runtime import open_runtime
+from app.runtime import Runtime, open_runtime
 from models import InboundMessage, OutboxMessage, Ticket, TicketEvent
 from tests.faults.conftest import imap_tables, numbered_report, repo_root
 from tests.servers.dovecot import DovecotServer
 
 MESSAGES = 300
 KILLS = 10
+PATIENCE = 300.0  # seconds without progress before the test calls the poller hung
 
 
 def start_poll(config: Path) -> subprocess.Popen[bytes]:
@@ -29,6 +30,28 @@ def start_poll(config: Path) -> subprocess.Popen[bytes]:
         [sys.executable, "-m", "app.cli", "--config", str(config), "--log-json", "poll", "--once"],
         cwd=repo_root(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONPATH": str(repo_root())})
+
+
+def recorded(rt: Runtime) -> int:
+    with rt.readers() as session:
+        return int(session.scalar(select(func.count()).select_from(InboundMessage)) or 0)
+
+
+def kill_when_recorded(proc: subprocess.Popen[bytes], rt: Runtime, target: int) -> int:
+    """SIGKILL the poller as soon as `target` inbound records have committed: a point of
+    observed progress, so the kill lands mid-work at any machine speed. Returns the count
+    seen at the kill."""
+    last, last_change = recorded(rt), time.monotonic()
+    while last < target:
+        assert proc.poll() is None, f"the poller exited ({proc.returncode}) at {last} of {target} records"
+        assert time.monotonic() - last_change < PATIENCE, f"no progress past {last} records"
+        time.sleep(0.001)  # waiting on another process's commits, not on a duration
+        now = recorded(rt)
+        if now != last:
+            last, last_change = now, time.monotonic()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return last
 
 
 def test_poll_killed_at_random_moments_loses_and_doubles_nothing(
@@ -39,13 +62,18 @@ def test_poll_killed_at_random_moments_loses_and_doubles_nothing(
     config = tmp_path / "incidentdesk.toml"
     seed = int(os.environ.get("INCIDENTDESK_FAULT_SEED", random.randrange(1 << 30)))
     rng = random.Random(seed)
+    targets = sorted(rng.sample(range(1, MESSAGES), KILLS))  # records committed at each kill
+    watcher = open_runtime(settings)
     killed_mid_work = 0
-    for _ in range(KILLS):
-        proc = start_poll(config)
-        time.sleep(rng.uniform(0.8, 2.5))  # start-up takes ~0.7 s: most kills land mid-batch
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        killed_mid_work += bool(dovecot.folder_uids("INBOX"))
+    try:
+        for target in targets:
+            if recorded(watcher) >= MESSAGES - 1:
+                break  # an earlier kill landed late: nothing mid-work is left to kill
+            target = max(target, recorded(watcher) + 1)  # each run commits at least one more
+            at_kill = kill_when_recorded(start_poll(config), watcher, target)
+            killed_mid_work += at_kill < MESSAGES and bool(dovecot.folder_uids("INBOX"))
+    finally:
+        watcher.close()
     assert killed_mid_work >= KILLS // 2, f"the kills came too late to prove anything (seed {seed})"
     final = start_poll(config)
     assert final.wait(timeout=300) == 0, f"seed {seed}"

@@ -41,11 +41,11 @@ def test_forged_agent_mail_never_changes_a_ticket(world: World, trick: str) -> N
     world.deliver(report())
     before = world.ticket()
     forged = FORGERIES[trick](world, before.number)
-    if trick == "second-from":  # two From: fields: quarantined as having no usable sender
+    if trick == "second-from":  # two From: fields: a salvaged sender, who may only comment
         world.dovecot.append("INBOX", forged)
         source = make_source(world.rt.settings)
         try:
-            assert poll(world.rt, source).outcomes == {"quarantined": 1}
+            assert poll(world.rt, source).outcomes == {"event": 1}
         finally:
             source.close()
     else:

@@ -39,7 +39,7 @@ def answer(mail: ReceivedMessage, style: str, n: int) -> bytes:
 @pytest.mark.parametrize("style", ["auto-submitted", "same-thread", "new-subject"])
 def test_auto_responder_exchange_stops_by_itself(runtime: Runtime, clock: Clock,
                                                  smtp_server: SmtpServer, style: str) -> None:
-    maildir = runtime.settings.path(runtime.settings.source["maildir"])
+    maildir = runtime.settings.source.maildir
     deliver(maildir, answer_first(), "first")
     answered = 0
     quiet_round = None
@@ -56,7 +56,7 @@ def test_auto_responder_exchange_stops_by_itself(runtime: Runtime, clock: Clock,
             deliver(maildir, answer(mail, style, answered), f"bot.{answered}")
         clock.advance(minutes=1)
     assert quiet_round is not None, f"still mailing the responder after {ROUNDS} rounds"
-    limit = runtime.settings.outbound["acks_per_sender_per_hour"]
+    limit = runtime.settings.outbound.acks_per_sender_per_hour
     # only the first report is acknowledged, except when every answer looks like a new
     # report: then the per-sender acknowledgement limit is what ends the exchange
     assert answered == (limit if style == "new-subject" else 1), f"{answered} mails to an auto-responder"

@@ -24,7 +24,7 @@ from tests.servers.smtp import SmtpServer
 DOMAIN = "posbalikpapan.example"
 DESK = f"servicedesk@{DOMAIN}"
 REPORTER = f"dewi.loket@{DOMAIN}"
-RINA, AGUS = f"rina@{DOMAIN}", f"agus@{DOMAIN}"
+RINA, AGUS, SARI = f"rina@{DOMAIN}", f"agus@{DOMAIN}", f"sari@{DOMAIN}"
 
 
 class World:
@@ -134,7 +134,7 @@ def test_report_to_escalation_to_closure_to_feedback(world: World) -> None:
     assert "Dalam Proses" in body(confirmation)
 
     world.clock.advance(minutes=10)
-    world.deliver(reply_to(confirmation, RINA, "Rina", "Eskalasi: 2\n\nService Ipos berhenti, perlu tim aplikasi."))
+    world.deliver(reply_to(confirmation, RINA, "Rina", "Eskalasi: 2 agus\n\nService Ipos berhenti, perlu tim aplikasi."))
     assert world.ticket().escalation_level == 2
     escalation = world.last(AGUS, "escalation")
     assert number in escalation["Subject"]
@@ -156,7 +156,7 @@ def test_report_to_escalation_to_closure_to_feedback(world: World) -> None:
 
     history = world.history()
     steps = [(kind, actor) for kind, actor, _, _ in history if kind != "comment"]
-    assert steps == [("created", REPORTER), ("status", RINA), ("escalated", RINA),
+    assert steps == [("created", REPORTER), ("status", RINA), ("escalated", RINA), ("assigned", RINA),
                      ("resolution", AGUS), ("status", AGUS), ("feedback", REPORTER)]
     times = [at for _, _, at, _ in history]
     assert times == sorted(times) and len(set(times)) == 5
@@ -190,15 +190,28 @@ def test_mail_verified_by_our_mta_is_accepted_without_a_reply_token(world: World
     assert world.ticket().status == "in_progress"
 
 
+def test_a_problem_fixed_on_the_first_call_is_closed_in_one_mail(world: World) -> None:
+    world.deliver(report())
+    new_ticket = world.last(RINA, "new_ticket")
+    world.clock.advance(minutes=3)
+    world.deliver(reply_to(new_ticket, RINA, "Rina", "Status: tutup\nSolusi: kabel LAN dipasang lagi"))
+    ticket = world.ticket()
+    assert ticket.status == "closed" and ticket.responded_at == ticket.closed_at == world.clock()
+    assert [kind for kind, *_ in world.history()].count("status") == 2
+    assert world.received(REPORTER, "closure") and not world.received(REPORTER, "status_changed")
+    text = body(world.last(RINA, "confirmation"))
+    assert "Baru -> Dalam Proses" in text and "Dalam Proses -> Ditutup" in text
+
+
 def test_invalid_transition_gets_an_explanation_and_changes_nothing(world: World) -> None:
     world.deliver(report())
     new_ticket = world.last(RINA, "new_ticket")
-    world.deliver(reply_to(new_ticket, RINA, "Rina", "Status: tutup\nSolusi: sudah normal"))
+    world.deliver(reply_to(new_ticket, RINA, "Rina", "Status: tutup"))
     ticket = world.ticket()
     assert ticket.status == "new" and ticket.resolution is None
     text = body(world.last(RINA, "rejected_command"))
     assert "Status: tutup" in text
-    assert "Dalam Proses" in text or "In Progress" in text
+    assert "Mohon tambahkan baris 'Solusi: apa yang dikerjakan'" in text
 
 
 def test_unknown_keyword_gets_an_explanation_and_changes_nothing(world: World) -> None:
@@ -223,3 +236,55 @@ def test_reporter_asking_status_gets_the_state_and_history(world: World) -> None
     world.deliver(reply_to(ack, REPORTER, "Dewi", "status"))
     assert world.received(REPORTER, "status_report")
     assert world.ticket().status == "new"
+
+
+def closed_by_rina(world: World) -> EmailMessage:
+    """A P1 report, taken and closed by the service desk; the reporter's closure mail."""
+    world.deliver(report())
+    assert world.ticket().priority == "P1"
+    new_ticket = world.last(RINA, "new_ticket")
+    world.deliver(reply_to(new_ticket, RINA, "Rina", "Status: tutup\nSolusi: service Ipos di-restart"))
+    return world.last(REPORTER, "closure")
+
+
+def test_thanks_to_the_closure_mail_keep_the_ticket_closed(world: World) -> None:
+    closure = closed_by_rina(world)
+    assert "masih ada" in body(closure)             # quoted below the reply: never read
+    world.clock.advance(hours=1)
+    world.deliver(reply_to(closure, REPORTER, "Dewi", "Terima kasih, sudah normal."))
+    ticket = world.ticket()
+    assert ticket.status == "closed" and ticket.reopen_count == 0
+    assert not world.received(RINA, "reopened") and not world.received(RINA, "followup")
+    world.deliver(reply_to(closure, REPORTER, "Dewi", "Maaf, Ipos masih mati di loket 2."))
+    assert world.ticket().status == "in_progress"
+    assert world.received(RINA, "reopened")
+
+
+def test_the_reporter_gets_the_message_and_never_the_internal_note(world: World) -> None:
+    world.deliver(report())
+    new_ticket = world.last(RINA, "new_ticket")
+    world.deliver(reply_to(new_ticket, RINA, "Rina", "Tugaskan: saya\n\nCatatan internal: rollback "
+                           "disetujui kepala\nBalas: Kami sedang memeriksa server Ipos."))
+    message = world.last(REPORTER, "agent_reply")
+    assert message["From"].addresses[0].addr_spec == DESK
+    origin = world.ticket().origin_message_id
+    assert message["In-Reply-To"] and origin in message["References"]
+    assert "Kami sedang memeriksa server Ipos." in body(message) and "Rina" in body(message)
+    world.deliver(reply_to(message, REPORTER, "Dewi", "status"))
+    status = body(world.last(REPORTER, "status_report"))
+    assert "Kami sedang memeriksa server Ipos." in status
+    for mail in world.received(REPORTER, "agent_reply") + world.received(REPORTER, "status_report"):
+        assert "rollback" not in body(mail).lower() and RINA not in body(mail)
+
+
+def test_the_assignee_hears_in_their_language_and_their_first_reply_counts(world: World) -> None:
+    world.deliver(report())
+    new_ticket = world.last(RINA, "new_ticket")
+    world.deliver(reply_to(new_ticket, RINA, "Rina", "Eskalasi: 2\nTugaskan: sari\n\nSari tolong cek log."))
+    assigned = world.last(SARI, "assigned")
+    text = body(assigned)
+    assert "ditugaskan kepada Anda oleh Rina Service Desk" in text and "Sari tolong cek log." in text
+    assert "Sari Level Tiga (tingkat 3)" in text and "(tingkat 2)" not in text
+    world.deliver(reply_to(assigned, SARI, "Sari", "Status: proses"))
+    assert world.ticket().status == "in_progress"
+    assert world.received(SARI, "confirmation") and not world.received(SARI, "rejected_command")

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from app.config import Settings
 from app.digest import default_day, send_digest
-from app.report import ReportRequest, make_report, problem_rules
+from app.report import ReportRequest, make_report
 from app.runtime import Runtime, open_runtime, sync_reference_data
 from models import DigestRun, OutboxMessage
 from models.db import upgrade
@@ -50,7 +50,7 @@ def desk(make_settings: Callable[..., Settings], clock: Clock) -> Iterator[Runti
 def facts_of(rt: Runtime, day: date = DAY) -> dict:
     with rt.sessions() as session:
         data = build_digest(session, day, rt.desk.timezone, rt.settings.policy,
-                            problem_rules(rt.settings), 5, rt.clock())
+                            rt.settings.problems, 5, rt.clock())
     return json.loads(json.dumps(digest_facts(data, rt.desk)))
 
 

@@ -3,6 +3,7 @@ batches by UID, oversized mail never downloaded, and `incidentdesk poll --once`.
 from __future__ import annotations
 
 import ssl
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -13,7 +14,7 @@ from app.cli import main
 from app.config import ConfigError, Settings
 from app.poll import poll
 from app.runtime import Runtime, open_runtime, sync_reference_data
-from app.wiring import imap_settings, make_source
+from app.wiring import make_source
 from ingest.imap_source import ImapConfigError, ImapSettings, ImapSource, authenticate, connect, tls_context
 from models import InboundMessage, MailboxState, Ticket
 from models.db import upgrade
@@ -94,15 +95,23 @@ def test_plain_imap_on_loopback_is_allowed(dovecot: DovecotServer) -> None:
 
 
 def test_tls_is_the_default_and_never_falls_back_to_plain(dovecot: DovecotServer) -> None:
-    """This Dovecot speaks no TLS: the default settings fail instead of sending LOGIN in clear."""
-    logins = dovecot.log_path.read_text().count("Login: user=<desk>")
+    """This Dovecot speaks no TLS: the default settings fail instead of sending LOGIN in clear.
+    The probes log in as a user of their own; a plain login afterwards, once it shows in the
+    log, proves the log has caught up with the probes (it is written by another process)."""
     for security in ("tls", "starttls"):
-        settings = ImapSettings(host="127.0.0.1", port=dovecot.port, username="desk", password="secret",
-                                security=security, timeout=5)
+        settings = ImapSettings(host="127.0.0.1", port=dovecot.port, username="tls-probe",
+                                password="secret", security=security, timeout=5)
         with pytest.raises(Exception) as failure:
             connect(settings)
         assert not isinstance(failure.value, ImapConfigError)
-    assert dovecot.log_path.read_text().count("Login: user=<desk>") == logins
+    logins = dovecot.log_path.read_text().count("Login: user=<desk>")
+    ImapSource(ImapSettings(host="127.0.0.1", port=dovecot.port, username="desk",
+                            password="secret", security="plain")).close()
+    deadline = time.monotonic() + 60
+    while dovecot.log_path.read_text().count("Login: user=<desk>") <= logins:
+        assert time.monotonic() < deadline, "the plain login never reached Dovecot's log"
+        time.sleep(0.01)  # waiting for Dovecot's log process, not for a duration
+    assert "tls-probe" not in dovecot.log_path.read_text()
     assert ImapSettings(host="h", port=993, username="u").security == "tls"
 
 
@@ -125,8 +134,8 @@ class RecordingClient:
 def test_xoauth2_token_from_the_environment_is_used_instead_of_a_password(
         make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INCIDENTDESK_IMAP_OAUTH2_TOKEN", "ya29.token")
-    settings = imap_settings(make_settings({"source": {"kind": "imap"}, "source.imap": {
-        "host": "outlook.office365.com", "username": "servicedesk@posbalikpapan.example"}}))
+    settings = make_settings({"source": {"kind": "imap"}, "source.imap": {
+        "host": "outlook.office365.com", "username": "servicedesk@posbalikpapan.example"}}).source.imap
     assert settings.oauth2_token == "ya29.token" and settings.security == "tls"
     client = RecordingClient()
     authenticate(client, settings)
@@ -136,8 +145,8 @@ def test_xoauth2_token_from_the_environment_is_used_instead_of_a_password(
 def test_password_login_when_no_token(make_settings: Callable[..., Settings],
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INCIDENTDESK_IMAP_PASSWORD", "s3cret")
-    settings = imap_settings(make_settings({"source": {"kind": "imap"}, "source.imap": {
-        "host": "mail.posbalikpapan.example", "username": "desk"}}))
+    settings = make_settings({"source": {"kind": "imap"}, "source.imap": {
+        "host": "mail.posbalikpapan.example", "username": "desk"}}).source.imap
     client = RecordingClient()
     authenticate(client, settings)
     assert client.calls == [("login", "desk", "s3cret")]

@@ -66,7 +66,7 @@ def outbox_size(rt: Runtime) -> int:
 
 
 def first_ack(rt: Runtime) -> OutboxMessage:
-    maildir = rt.settings.path(rt.settings.source["maildir"])
+    maildir = rt.settings.source.maildir
     deliver(maildir, (SAMPLES / "05-pospay-kabel-rusak-attachment.eml").read_bytes(), "report")
     assert poll_maildir(rt) == {"ticket": 1}
     with rt.sessions() as session:
@@ -78,7 +78,7 @@ def first_ack(rt: Runtime) -> OutboxMessage:
 def test_bounce_of_an_acknowledgement_marks_the_reporter_and_notes_it_on_the_ticket(runtime: Runtime) -> None:
     ack = first_ack(runtime)
     queued = outbox_size(runtime)
-    deliver(runtime.settings.path(runtime.settings.source["maildir"]), dsn(ack.message_id, REPORTER), "dsn")
+    deliver(runtime.settings.source.maildir, dsn(ack.message_id, REPORTER), "dsn")
     assert poll_maildir(runtime) == {"bounce": 1}
     with runtime.sessions() as session:
         person = session.scalar(select(Person).where(Person.address == REPORTER))
@@ -93,14 +93,14 @@ def test_bounce_of_an_acknowledgement_marks_the_reporter_and_notes_it_on_the_tic
 
 def test_returned_original_as_message_rfc822_is_found_too(runtime: Runtime) -> None:
     ack = first_ack(runtime)
-    deliver(runtime.settings.path(runtime.settings.source["maildir"]),
+    deliver(runtime.settings.source.maildir,
             dsn(ack.message_id, REPORTER, returned="message/rfc822"), "dsn")
     assert poll_maildir(runtime) == {"bounce": 1}
 
 
 def test_bounce_of_mail_the_desk_never_sent_changes_nothing(runtime: Runtime) -> None:
     first_ack(runtime)
-    deliver(runtime.settings.path(runtime.settings.source["maildir"]),
+    deliver(runtime.settings.source.maildir,
             dsn("<spam.forged@elsewhere.example>", REPORTER), "backscatter")
     assert poll_maildir(runtime) == {"ignored": 1}
     with runtime.sessions() as session:
@@ -111,7 +111,7 @@ def test_bounce_of_mail_the_desk_never_sent_changes_nothing(runtime: Runtime) ->
 
 def test_delayed_delivery_is_not_a_bounce(runtime: Runtime) -> None:
     ack = first_ack(runtime)
-    deliver(runtime.settings.path(runtime.settings.source["maildir"]),
+    deliver(runtime.settings.source.maildir,
             dsn(ack.message_id, REPORTER, action="delayed", status="4.4.1"), "delayed")
     assert poll_maildir(runtime) == {"ignored": 1}
     with runtime.sessions() as session:

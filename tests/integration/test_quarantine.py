@@ -22,11 +22,11 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "reports"
 
 
 def maildir(rt: Runtime) -> Path:
-    return rt.settings.path(rt.settings.source["maildir"])
+    return rt.settings.source.maildir
 
 
 def config(rt: Runtime) -> str:
-    return str(Path(rt.settings.source["maildir"]).parent / "incidentdesk.toml")
+    return str(rt.settings.source.maildir.parent / "incidentdesk.toml")
 
 
 def quarantine_by_a_bug(rt: Runtime, monkeypatch: pytest.MonkeyPatch, *names: str) -> list[int]:
@@ -60,7 +60,8 @@ def test_quarantine_lists_id_date_sender_subject_and_reason(
     (row,) = json.loads(capsys.readouterr().out)
     assert row["id"] == record_id and row["sender"] == "kepala.kantor@posbalikpapan.example"
     assert row["subject"].startswith("Ipos server down")
-    assert row["reason"] == "error: RuntimeError: bug in the rules" and row["replayable"]
+    assert row["reason"] == "rules: RuntimeError: bug in the rules" and row["replayable"]
+    assert row["stage"] == "rules"
     assert row["received_at"].endswith("+08:00")
     assert main(["--config", config(runtime), "quarantine"]) == 0
     table = capsys.readouterr().out
@@ -103,7 +104,7 @@ def test_a_still_failing_replay_stays_quarantined_with_the_new_reason(
     assert replay(runtime, record_id).outcome == "quarantined"
     with runtime.sessions() as session:
         record = session.get(InboundMessage, record_id)
-        assert record is not None and record.reason == "error: ValueError: another bug" and record.raw
+        assert record is not None and record.reason == "rules: ValueError: another bug" and record.raw
     assert count(runtime, Ticket) == 0
 
 

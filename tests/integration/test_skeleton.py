@@ -26,7 +26,7 @@ def load_samples(maildir: Path, prefix: str = "t") -> int:
 
 
 def maildir_of(rt: Runtime) -> Path:
-    return rt.settings.path(rt.settings.source["maildir"])
+    return rt.settings.source.maildir
 
 
 def test_every_sample_report_becomes_a_new_ticket_with_an_acknowledgement(runtime: Runtime) -> None:
@@ -47,7 +47,7 @@ def test_acknowledgement_file_carries_number_priority_and_targets_in_wita(runtim
     load_samples(maildir_of(runtime))
     poll(runtime, make_source(runtime.settings))
     sent = flush(runtime.sessions, make_transport(runtime.settings), clock=runtime.clock, max_attempts=3)
-    outbox = runtime.settings.path(runtime.settings.outbound["outbox_dir"])
+    outbox = runtime.settings.outbound.outbox_dir
     files = sorted(outbox.glob("*.eml"))
     assert sent.sent == len(files) > 0
     with runtime.sessions() as session:
@@ -122,8 +122,10 @@ def test_agent_removed_from_the_directory_loses_agent_rights(make_settings, cloc
 
 
 def test_init_creates_the_schema_on_an_empty_database_and_is_safe_to_run_twice(
-        empty_db_url: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+        empty_db_url: str, tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import create_engine, inspect
+
+    monkeypatch.chdir(tmp_path)   # init stores the desk's secret under ./var beside a server database
 
     from app.cli import main
     from tests.conftest import write_config

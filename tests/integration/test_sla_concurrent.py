@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from datetime import timedelta
 from typing import Any, Callable
@@ -50,6 +51,24 @@ def test_two_concurrent_sweeps_record_each_breach_once(make_runtime: Callable[..
     assert again == SweepResult()
 
 
+def wait_until_blocked(rt: Runtime, thread: threading.Thread) -> None:
+    """PostgreSQL shows a session waiting on a lock: wait for that, not for a duration.
+    SQLite's busy wait shows nowhere; there the thread gets a moment to finish if it could
+    (a slow machine only makes the check weaker, never wrong)."""
+    if rt.engine.dialect.name != "postgresql":
+        thread.join(timeout=0.5)
+        return
+    deadline = time.monotonic() + 60
+    while thread.is_alive() and time.monotonic() < deadline:
+        with rt.engine.connect() as connection:
+            waiting = connection.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'").scalar()
+        if waiting:
+            return
+        time.sleep(0.01)  # waiting on the other session's state, not on a duration
+
+
 def test_same_mark_inserted_by_two_sessions_at_once_is_recorded_once(
         make_runtime: Callable[..., Runtime], clock: Clock) -> None:
     rt = make_runtime()
@@ -66,7 +85,7 @@ def test_same_mark_inserted_by_two_sessions_at_once_is_recorded_once(
 
     thread = threading.Thread(target=second)
     thread.start()
-    thread.join(timeout=0.5)
+    wait_until_blocked(rt, thread)
     assert thread.is_alive(), "the second insert should wait for the first transaction"
     first.commit()
     first.close()

@@ -12,6 +12,9 @@ Fixtures:
   differently configured servers; all are stopped after the test.
 * ``smtp_server`` -- a started :class:`SmtpServer` (no AUTH, no TLS).
 * ``smtp_server_factory`` -- ``make(auth=(u, p), starttls=True, ...)``.
+* ``kannel`` -- a started :class:`KannelServer` (bearerbox + smsbox, Kannel's fake SMSC as
+  the operator side; sendsms user ``desk``/``sms-secret``). Function scope: ~0.5 s a start.
+* ``kannel_factory`` -- ``make(refuse_regex="^\\+62999")`` for a gateway whose lists refuse numbers.
 
 Skipping policy: if a server cannot be started (binary missing, not root,
 Dovecot 2.4 ...) the fixture skips with the reason -- unless
@@ -28,6 +31,7 @@ from typing import Any, NoReturn
 import pytest
 
 from tests.servers.dovecot import DovecotError, DovecotServer, dovecot_available, dovecot_version
+from tests.servers.kannel import KannelError, KannelServer, kannel_available
 from tests.servers.smtp import SmtpServer, tls_available
 
 REQUIRE_ENV = "INCIDENTDESK_REQUIRE_SERVERS"
@@ -104,3 +108,30 @@ def smtp_server_factory() -> Iterator[Callable[..., SmtpServer]]:
 def smtp_server(smtp_server_factory: Callable[..., SmtpServer]) -> SmtpServer:
     """A started recording SMTP server without AUTH/TLS, for this test only."""
     return smtp_server_factory()
+
+
+@pytest.fixture
+def kannel_factory() -> Iterator[Callable[..., KannelServer]]:
+    """Start KannelServer(**kwargs) on demand; stop all at teardown."""
+    started: list[KannelServer] = []
+
+    def make(**kwargs: Any) -> KannelServer:
+        reason = kannel_available()
+        if reason is not None:
+            server_unavailable(reason)
+        server = KannelServer(**kwargs)
+        started.append(server)
+        try:
+            return server.start()
+        except KannelError as exc:
+            server_unavailable(f"Kannel failed to start: {exc}")
+
+    yield make
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def kannel(kannel_factory: Callable[..., KannelServer]) -> KannelServer:
+    """A fresh Kannel gateway with its fake SMSC, for this test only."""
+    return kannel_factory()

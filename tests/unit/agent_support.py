@@ -59,15 +59,16 @@ class Desk:
         return f"<{message_id_local_part(kind, SECRET, address)}@{DOMAIN}>"
 
     def mail(self, sender: str, body: str, *, subject: str = "", refs: tuple[str, ...] = (),
-             authenticated_by: frozenset[str] = frozenset(), name: str = "") -> Result:
+             authenticated_by: frozenset[str] = frozenset(), name: str = "", quoted: str = "") -> Result:
+        """`quoted`: history the client quoted below `body` (the parser keeps it out of new_text)."""
         n = next(self._ids)
         with self.rt.sessions.begin() as session:
             inbound = InboundMessage(source_key=f"test:{n}", body_hash=str(n), received_at=self.clock(),
                                      outcome="event", sender=sender)
             session.add(inbound)
             session.flush()
-            mail = PersonalMail(sender=sender, sender_name=name, subject=subject, text=body,
-                                new_text=body, message_id=f"<m{n}@client.example>", references=refs,
+            mail = PersonalMail(sender=sender, sender_name=name, subject=subject,
+                                text=body + (f"\n\n{quoted}" if quoted else ""), new_text=body, message_id=f"<m{n}@client.example>", references=refs,
                                 received_at=self.clock(), inbound_id=inbound.id,
                                 authenticated_by=authenticated_by)
             outcome = handle_personal_mail(session, self.rt.settings.policy, self.rt.settings.triage, mail)
@@ -84,8 +85,8 @@ class Desk:
         refs = (self.token(sender),) if token else ()
         return self.mail(sender, body, subject=f"Re: [{number}] Ipos down", refs=refs, **kwargs)
 
-    def reply(self, number: str, body: str, sender: str = REPORTER) -> Result:
-        return self.mail(sender, body, subject=f"Re: [{number}] Ipos down")
+    def reply(self, number: str, body: str, sender: str = REPORTER, quoted: str = "") -> Result:
+        return self.mail(sender, body, subject=f"Re: [{number}] Ipos down", quoted=quoted)
 
     def ticket(self, number: str) -> dict[str, Any]:
         with self.rt.sessions() as session:
@@ -102,7 +103,7 @@ class Desk:
             t = session.scalar(select(Ticket).where(Ticket.number == number))
             assert t is not None
             return [{"kind": e.kind, "actor": e.actor, "at": e.at, "note": e.note, "data": e.data,
-                     "inbound_id": e.inbound_id} for e in t.events]
+                     "inbound_id": e.inbound_id, "public": e.public} for e in t.events]
 
     def escalations(self, number: str) -> list[Escalation]:
         with self.rt.sessions() as session:

@@ -3,15 +3,22 @@ triage, priority and deadlines, assign, escalation, closure, and what each one t
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from tests.unit.agent_support import (AGUS, BAMBANG, HENDRA, REPORTER, RINA, SARI, Desk,
+import pytest
+from sqlalchemy import select
+
+from app.runtime import open_runtime, sync_reference_data
+from models import Person
+from models.db import upgrade
+from tests.unit.agent_support import (AGUS, BAMBANG, HENDRA, REPORTER, RINA, SARI, SECRET, Desk,
                                       desk)  # noqa: F401  (fixture)
 
 
 def test_status_in_progress_takes_a_new_ticket_and_confirms_to_the_agent(desk: Desk) -> None:
     number = desk.report()
     desk.clock.advance(minutes=4)
-    result = desk.agent(RINA, number, "Status: proses\n\nSedang kami cek.")
+    result = desk.agent(RINA, number, "Status: proses\n\nBalas: Sedang kami cek.")
     ticket = desk.ticket(number)
     assert ticket["status"] == "in_progress"
     assert ticket["responded_at"] == desk.clock()
@@ -79,21 +86,75 @@ def test_unknown_keyword_refuses_the_whole_mail_and_lists_every_error(desk: Desk
     assert desk.events(number)[-1]["data"]["refused"] == reasons
 
 
-def test_new_ticket_cannot_be_closed_directly_and_the_agent_is_told_why(desk: Desk) -> None:
+@pytest.mark.parametrize("lang, body, passed", [
+    ("id", "Status: tutup\nSolusi: restart", "Status: Baru -> Dalam Proses (target respons terpenuhi)"),
+    ("en", "Status: closed\nResolution: restart", "Status: New -> In Progress (response target met)"),
+])
+def test_a_new_ticket_fixed_on_the_first_call_closes_in_one_mail_through_in_progress(
+        desk: Desk, lang: str, body: str, passed: str) -> None:
+    with desk.rt.sessions.begin() as session:   # the agent's language decides the confirmation
+        session.scalar(select(Person).where(Person.address == RINA)).language = lang
     number = desk.report()
-    result = desk.agent(RINA, number, "Status: closed\nSolusi: restart")
+    desk.clock.advance(minutes=4)
+    result = desk.agent(RINA, number, body)
+    ticket = desk.ticket(number)
+    assert ticket["status"] == "closed" and ticket["resolution"] == "restart"
+    assert ticket["responded_at"] == ticket["closed_at"] == desk.clock()
+    moves = [(e["data"]["from"], e["data"]["to"], e["at"]) for e in desk.events(number) if e["kind"] == "status"]
+    assert moves == [("new", "in_progress", desk.clock()), ("in_progress", "closed", desk.clock())]
+    assert [e["data"].get("response") for e in desk.events(number) if e["kind"] == "status"] == ["met", None]
+    assert [s.kind for s in result.sent if s.recipient == REPORTER] == ["closure"]
+    changes = result.one("confirmation").facts["changes"]
+    assert changes[0] == passed and ("Ditutup" if lang == "id" else "Closed") in changes[-1]
+
+
+@pytest.mark.parametrize("lang, body, request_words", [
+    ("en", "Status: closed", "Please add a line 'Resolution: what was done' to close the ticket"),
+    ("id", "Status: tutup", "Mohon tambahkan baris 'Solusi: apa yang dikerjakan' untuk menutup tiket"),
+])
+def test_closing_without_a_resolution_is_asked_for_not_reported_as_closed(
+        desk: Desk, lang: str, body: str, request_words: str) -> None:
+    number = desk.report()
+    result = desk.agent(RINA, number, body)
     assert desk.ticket(number)["status"] == "new"
-    assert desk.ticket(number)["resolution"] is None
     reason = result.one("rejected_command").facts["reasons"][0]
-    assert "In Progress first" in reason["en"] and "Dalam Proses" in reason["id"]
+    assert request_words in reason[lang]
+    assert "still open" in reason["en"] and "masih terbuka" in reason["id"]
+    assert "closed with" not in reason["en"] and "ditutup dengan" not in reason["id"]
 
 
-def test_close_needs_a_resolution(desk: Desk) -> None:
+def test_only_the_service_desk_and_the_assignee_may_close(desk: Desk) -> None:
     number = desk.report()
     desk.agent(RINA, number, "Status: proses")
-    result = desk.agent(RINA, number, "Status: closed")
+    refused = desk.agent(AGUS, number, "Status: tutup\nSolusi: restart")
     assert desk.ticket(number)["status"] == "in_progress"
-    assert "Resolution" in result.one("rejected_command").facts["reasons"][0]["en"]
+    reason = refused.one("rejected_command").facts["reasons"][0]
+    assert reason["en"] == "the ticket was not closed: only the service desk or the ticket's assignee may close it"
+    assert reason["id"] == ("tiket tidak ditutup: yang boleh menutup hanya service desk atau petugas "
+                            "yang ditugaskan pada tiket")
+    desk.agent(RINA, number, "Tugaskan: sari")
+    refused = desk.agent(AGUS, number, "Status: tutup\nSolusi: restart")
+    assert "(assigned to Sari Level Tiga)" in refused.one("rejected_command").facts["reasons"][0]["en"]
+    assert "(ditugaskan ke Sari Level Tiga)" in refused.one("rejected_command").facts["reasons"][0]["id"]
+    desk.agent(SARI, number, "Status: tutup\nSolusi: restart")
+    assert desk.ticket(number)["status"] == "closed"
+
+
+def test_close_roles_come_from_the_configuration(make_settings: Any, clock: Any) -> None:
+    settings = make_settings({"desk": {"secret": SECRET}, "workflow": {"close_roles": ["functional_support"]}})
+    assert settings.policy.close_roles == {"functional_support"}
+    rt = open_runtime(settings, clock=clock)
+    upgrade(rt.engine)
+    sync_reference_data(rt)
+    try:
+        other = Desk(rt, clock)
+        number = other.report()
+        refused = other.agent(RINA, number, "Status: tutup\nSolusi: restart")
+        assert "only functional support may close it" in refused.one("rejected_command").facts["reasons"][0]["en"]
+        other.agent(AGUS, number, "Status: tutup\nSolusi: restart")
+        assert other.ticket(number)["status"] == "closed"
+    finally:
+        rt.close()
 
 
 def test_close_with_resolution_sends_closure_with_feedback_request_not_status_changed(desk: Desk) -> None:
@@ -107,7 +168,8 @@ def test_close_with_resolution_sends_closure_with_feedback_request_not_status_ch
     assert ticket["sla_next_check_at"] is None
     closure = result.one("closure")
     assert closure.recipient == REPORTER
-    assert closure.facts == {"resolution": "service Ipos di-restart", "closed_by": "Rina Service Desk"}
+    assert closure.facts == {"resolution": "service Ipos di-restart", "closed_by": "Rina Service Desk",
+                             "message": ""}
     assert not result.to("status_changed")
     closed = [e for e in desk.events(number) if e["kind"] == "status"][-1]
     assert closed["data"]["to"] == "closed" and closed["data"]["resolution_sla"] == "met"
@@ -302,3 +364,21 @@ def test_first_response_is_judged_on_the_deadline_the_same_mail_sets(desk: Desk)
     desk.agent(RINA, number, "Status: proses\nUrgensi: rendah\nDampak: rendah")   # P5: 8 hours
     status = [e for e in desk.events(number) if e["kind"] == "status"][0]
     assert status["data"]["response"] == "met"
+
+
+def test_the_assignee_is_told_with_the_internal_note_unless_they_assigned_themselves(desk: Desk) -> None:
+    number = desk.report()
+    result = desk.agent(RINA, number, "Tugaskan: sari\n\nRollback disetujui kepala.\nBalas: Sedang kami tangani.")
+    assigned = result.one("assigned")
+    assert assigned.recipient == SARI
+    assert assigned.facts == {"by": "Rina Service Desk", "note": "Rollback disetujui kepala."}
+    assert not desk.agent(AGUS, number, "Assign: me").to("assigned")
+    assert desk.ticket(number)["assignee"] == AGUS
+
+
+def test_an_escalation_that_names_the_handler_tells_them_once(desk: Desk) -> None:
+    number = desk.report()
+    result = desk.agent(RINA, number, "Eskalasi: 3 sari")
+    assert [s.kind for s in result.sent if s.recipient == SARI] == ["escalation"]
+    result = desk.agent(SARI, number, "Tugaskan: agus\nEskalasi: kepala soltek")
+    assert [s.kind for s in result.sent if s.recipient == AGUS] == ["assigned"]

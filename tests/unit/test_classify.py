@@ -102,3 +102,38 @@ def test_mail_without_a_usable_sender_is_rejected() -> None:
 def test_every_sample_report_is_personal_mail() -> None:
     for path in sorted(SAMPLES.glob("*.eml")):
         assert verdict_of(path.read_bytes()).kind == PERSONAL, path.name
+
+
+# ---------------------------------------------------------------- monitoring senders
+
+MONITORS = ("zabbix@*", "*@STATUS.cloud.example")
+
+
+@pytest.mark.parametrize("sender, header", [
+    ("Zabbix <Zabbix@monitor.posbalikpapan.example>", "Auto-Submitted: auto-generated"),
+    ("alerts@status.cloud.example", "Precedence: bulk"),
+    ("zabbix@monitor.posbalikpapan.example", ""),      # Zabbix sends no automatic header at all
+])
+def test_mail_from_a_monitoring_sender_is_a_report(sender: str, header: str) -> None:
+    verdict = classify(parse(report(header, sender=sender)), desk_addresses=DESK, monitoring_senders=MONITORS)
+    assert (verdict.kind, verdict.rule) == (PERSONAL, "monitoring")
+    assert "from a monitoring sender" in verdict.reason
+    assert ("automatic (" in verdict.reason) == bool(header)
+
+
+def test_other_automatic_mail_stays_ignored_with_monitoring_senders_set() -> None:
+    mail = parse(report("Auto-Submitted: auto-generated", sender="cron@server.posbalikpapan.example"))
+    verdict = classify(mail, desk_addresses=DESK, monitoring_senders=MONITORS)
+    assert (verdict.kind, verdict.rule) == (AUTOMATIC, "auto-submitted")
+    assert classify(parse(report("Auto-Submitted: auto-generated", sender="zabbix@x.example")),
+                    desk_addresses=DESK).kind == AUTOMATIC        # no patterns: automatic, as before
+
+
+def test_monitoring_never_overrides_own_mail_bounces_or_the_desk_address() -> None:
+    own = parse(report("X-Incidentdesk: 1", sender="zabbix@x.example"))
+    assert classify(own, desk_addresses=DESK, monitoring_senders=("*",)).rule == "own-mail"
+    desk = parse(report("Auto-Submitted: auto-generated", sender="servicedesk@posbalikpapan.example"))
+    assert classify(desk, desk_addresses=DESK, monitoring_senders=("*",)).kind == AUTOMATIC
+    bounce = classify(parse((ODD / "19-dsn-bounce-5-1-1.eml").read_bytes()), desk_addresses=DESK,
+                      monitoring_senders=("*",))
+    assert bounce.kind == BOUNCE

@@ -350,7 +350,7 @@ def test_unknown_one_word_keyword_with_value_is_an_error_listing_known_keywords(
 def test_salutations_headings_and_text_are_not_commands(first_line: str) -> None:
     body = f"{first_line}\nserver sudah normal"
     reply = parse(body)
-    assert reply == ParsedReply(commands=(), errors=(), comment=body)
+    assert reply == ParsedReply(commands=(), errors=(), comment=body, note=body)
 
 
 def test_mistyped_keyword_among_commands_is_an_error_and_reading_goes_on() -> None:
@@ -418,7 +418,7 @@ def test_text_right_after_commands_starts_the_comment() -> None:
 
 def test_body_without_commands_is_all_comment() -> None:
     body = "Terima kasih, printer sudah bisa dipakai lagi.\n\nSalam,\nRina"
-    assert parse(body) == ParsedReply(commands=(), errors=(), comment=body)
+    assert parse(body) == ParsedReply(commands=(), errors=(), comment=body, note=body)
 
 
 @pytest.mark.parametrize("body", ["", "\n\n", "   \n\u00a0\n"])
@@ -598,3 +598,36 @@ def test_every_example_in_the_help_parses(lang: str) -> None:
     assert len(examples) == 3
     for example in examples:
         assert only_command(example), example
+
+
+# --------------------------------------------------------------------------- message to the reporter
+
+@pytest.mark.parametrize("body, note, message", [
+    ("Status: proses\nCatatan internal: rollback disetujui kepala\nBalas: Sedang kami kerjakan.\nTerima kasih.",
+     "Catatan internal: rollback disetujui kepala", "Sedang kami kerjakan.\nTerima kasih."),
+    ("Status: in progress\n\nRollback approved.\n\nReply:\nWe are on it.\n\nRegards", "Rollback approved.",
+     "We are on it.\n\nRegards"),
+    ("**Balas**: Mohon dicoba lagi", "", "Mohon dicoba lagi"),
+    ("Status: proses\nbalas : ok", "", "ok"),
+])
+def test_a_balas_or_reply_line_starts_the_message_and_what_precedes_it_is_the_note(
+        body: str, note: str, message: str) -> None:
+    reply = parse(body)
+    assert reply.errors == ()
+    assert (reply.note, reply.reply) == (note, message)
+
+
+def test_without_a_balas_line_the_whole_comment_is_the_note_and_there_is_no_message() -> None:
+    reply = parse("Status: proses\n\nSari tolong bantu.")
+    assert (reply.note, reply.reply) == ("Sari tolong bantu.", None)
+
+
+def test_a_balas_line_among_the_commands_is_not_a_mistyped_keyword() -> None:
+    reply = parse("Status: proses\nBalas: Sedang dicek\nUrgensi: tinggi")
+    assert [c.name for c in reply.commands] == ["status"] and reply.errors == ()
+    assert reply.reply == "Sedang dicek\nUrgensi: tinggi"     # the message is free text
+
+
+def test_a_command_in_the_note_before_the_message_is_still_reported() -> None:
+    reply = parse("Status: proses\nSudah dicek\nUrgensi: tinggi\nBalas: ok")
+    assert [e.line for e in reply.errors] == ["Urgensi: tinggi"]

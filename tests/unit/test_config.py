@@ -19,7 +19,7 @@ def problems_of(path: Path) -> list[str]:
 def test_defaults_load_without_a_file() -> None:
     settings = load(None)
     assert settings.policy.ticket_prefix == "INC-"
-    assert settings.desk["timezone"] == "Asia/Makassar"
+    assert settings.desk.timezone.key == "Asia/Makassar"
 
 
 def test_unknown_keys_are_named(tmp_path: Path) -> None:
@@ -85,7 +85,7 @@ def test_secrets_come_from_the_environment_and_never_print(tmp_path: Path, monke
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("INCIDENTDESK_SMTP_PASSWORD", "hunter2-secret")
     settings = load(None)
-    assert settings.outbound["smtp"]["password"] == "hunter2-secret"
+    assert settings.outbound.smtp.password == "hunter2-secret"
     assert redacted(settings.raw)["outbound"]["smtp"]["password"] == "***"
     assert main(["check-config", "--print"]) == 0
     assert "hunter2-secret" not in capsys.readouterr().out
@@ -94,5 +94,18 @@ def test_secrets_come_from_the_environment_and_never_print(tmp_path: Path, monke
 def test_the_shipped_production_example_passes_the_checks() -> None:
     example = Path(__file__).resolve().parents[2] / "deploy" / "incidentdesk.example.toml"
     settings = load(example)
-    assert settings.source["kind"] == "imap" and settings.outbound["transport"] == "smtp"
+    assert settings.source.kind == "imap" and settings.outbound.transport == "smtp"
     assert len(settings.directory) == 8
+
+
+def test_close_roles_and_closed_reply_words_are_checked(tmp_path: Path) -> None:
+    path = write_config(tmp_path / "c.toml", {"workflow": {"close_roles": ["service_desk", "janitor"]},
+                                              "workflow.closed_reply": {"thanks": "terima kasih"}})
+    found = problems_of(path)
+    assert any("workflow.close_roles names 'janitor', not a role" in p for p in found)
+    assert "workflow.closed_reply.thanks must be a list of words" in found
+
+
+def test_imap_without_host_is_a_configuration_problem_at_load(tmp_path: Path) -> None:
+    path = write_config(tmp_path / "c.toml", {"source": {"kind": "imap"}})
+    assert "source.kind is imap: set source.imap.host and source.imap.username" in problems_of(path)

@@ -49,7 +49,7 @@ def test_parse_and_classify_never_raise(path: Path) -> None:
 
 def test_every_corpus_message_ends_recorded_with_an_outcome(runtime: Runtime) -> None:
     files = corpus()
-    maildir = runtime.settings.path(runtime.settings.source["maildir"])
+    maildir = runtime.settings.source.maildir
     for i, path in enumerate(files):
         deliver(maildir, path.read_bytes(), f"c{i:04d}.{path.stem}")
     result = poll(runtime, make_source(runtime.settings))

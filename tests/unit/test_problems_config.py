@@ -7,16 +7,16 @@ from pathlib import Path
 import pytest
 
 from app.config import ConfigError, load
-from app.report import problem_rules
+from app.sections import DigestSettings, ReportSettings
 from tests.conftest import write_config
 
 
 def test_defaults_flag_three_reports_within_seven_days() -> None:
     settings = load(None)
-    assert problem_rules(settings).threshold == 3
-    assert problem_rules(settings).window == timedelta(days=7)
-    assert settings.raw["digest"] == {"recipients": [], "oldest_open": 5}
-    assert settings.raw["report"] == {"status": "closed", "format": "html"}
+    assert settings.problems.threshold == 3
+    assert settings.problems.window == timedelta(days=7)
+    assert settings.digest == DigestSettings(recipients=(), oldest_open=5)
+    assert settings.report == ReportSettings(status="closed", format="html")
 
 
 def test_each_bad_setting_is_named(tmp_path: Path) -> None:

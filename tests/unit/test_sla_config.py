@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from app.config import ConfigError, load
-from app.sla_config import schedule, sla_rules
 from tests.conftest import write_config
 
 
@@ -19,11 +18,11 @@ def problems(tmp_path: Path, tables: dict[str, dict[str, Any]]) -> list[str]:
 
 def test_defaults_warn_at_75_percent_escalate_and_count_around_the_clock() -> None:
     settings = load(None)
-    rules = sla_rules(settings.raw)
+    rules = settings.sla_rules
     assert (rules.warning_share, rules.on_response_breach, rules.on_resolution_breach) == (
         0.75, "functional", "hierarchical")
     assert settings.policy.calendars == {}
-    plan = schedule(settings.raw)
+    plan = settings.schedule
     assert (plan.poll_seconds, plan.flush_seconds, plan.sla_seconds, plan.digest_at) == (60, 10, 60, "07:30")
 
 
@@ -47,5 +46,5 @@ def test_mistakes_are_named(tmp_path: Path, tables: dict[str, dict[str, Any]], e
 
 def test_digest_can_be_switched_off_and_intervals_can_be_fractions(tmp_path: Path) -> None:
     settings = load(write_config(tmp_path / "c.toml", {"schedule": {"digest_at": "", "flush_seconds": 0.5}}))
-    plan = schedule(settings.raw)
+    plan = settings.schedule
     assert plan.digest_at == "" and plan.flush_seconds == 0.5

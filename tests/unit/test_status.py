@@ -1,11 +1,12 @@
-"""The state machine: the three allowed moves, and a reason for every refused one."""
+"""The state machine: the three allowed moves, New -> Closed through In Progress, and a reason
+for every refused one."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from workflow.status import Status, check_transition
+from workflow.status import Status, check_transition, steps
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
 WEEK = timedelta(days=7)
@@ -32,7 +33,6 @@ def test_closed_ticket_after_window_is_refused_and_says_new_ticket() -> None:
 
 
 @pytest.mark.parametrize(("current", "target", "words"), [
-    (Status.NEW, Status.CLOSED, "In Progress first"),
     (Status.NEW, Status.NEW, "already New"),
     (Status.IN_PROGRESS, Status.NEW, "from In Progress to New"),
     (Status.IN_PROGRESS, Status.IN_PROGRESS, "already In Progress"),
@@ -50,4 +50,10 @@ def test_every_pair_is_either_allowed_or_refused_with_reason() -> None:
     allowed = {(a, b) for a in Status for b in Status
                if check_transition(a, b, closed_at=NOW, now=NOW, reopen_window=WEEK) is None}
     assert allowed == {(Status.NEW, Status.IN_PROGRESS), (Status.IN_PROGRESS, Status.CLOSED),
-                       (Status.CLOSED, Status.IN_PROGRESS)}
+                       (Status.CLOSED, Status.IN_PROGRESS), (Status.NEW, Status.CLOSED)}
+
+
+def test_new_to_closed_passes_through_in_progress_and_other_moves_are_one_step() -> None:
+    assert steps(Status.NEW, Status.CLOSED) == (Status.IN_PROGRESS, Status.CLOSED)
+    assert steps(Status.IN_PROGRESS, Status.CLOSED) == (Status.CLOSED,)
+    assert steps(Status.CLOSED, Status.IN_PROGRESS) == (Status.IN_PROGRESS,)

@@ -41,7 +41,10 @@ FACTS: dict[str, dict[str, Any]] = {
                    "description": "Perlu pengecekan server", "requested_by": "rina@posbalikpapan.example"},
     "sla_warning": {"clock": "response", "due_at": LOGGED + timedelta(minutes=30), "used_percent": 75},
     "sla_breach": {"clock": "resolution", "due_at": LOGGED + timedelta(hours=3), "used_percent": 100},
-    "closure": {"resolution": RESOLUTION, "closed_by": "rina@posbalikpapan.example"},
+    "closure": {"resolution": RESOLUTION, "closed_by": "Rina Service Desk",
+                "message": "Mohon dicoba lagi dari loket 3."},
+    "agent_reply": {"by": "Rina Service Desk", "message": "Mohon kirim foto layar errornya."},
+    "assigned": {"by": "Rina Service Desk", "note": "Rollback disetujui kepala."},
     "confirmation": {"changes": ["Status: Baru -> Dalam Proses", "Urgensi: Tinggi"]},
     "rejected_command": {"reasons": [{"line": "Stauts: closed", "en": "unknown keyword 'Stauts'",
                                       "id": "kata kunci 'Stauts' tidak dikenal"}]},
@@ -51,7 +54,7 @@ FACTS: dict[str, dict[str, Any]] = {
 }
 KINDS = sorted(FACTS)
 # kinds that show the SLA targets of the ticket
-WITH_TARGETS = {"ack", "new_ticket", "followup", "status_changed", "reopened", "escalation",
+WITH_TARGETS = {"ack", "new_ticket", "followup", "status_changed", "reopened", "escalation", "assigned",
                 "sla_warning", "sla_breach", "confirmation", "status_report"}
 
 
@@ -193,3 +196,41 @@ def test_a_language_without_templates_falls_back_to_the_desk_default(renderer: R
 def test_templates_live_where_the_readme_says(renderer: Renderer) -> None:
     assert Path(DEFAULT_TEMPLATES).name == "templates"
     assert (DEFAULT_TEMPLATES / "layout.html").is_file()
+
+
+@pytest.mark.parametrize("lang, shown, wrong", [("id", "Sari Level Tiga (tingkat 3)", "tingkat 2"),
+                                                ("en", "Sari Level Tiga (level 3)", "level 2")])
+@pytest.mark.parametrize("kind", ["assigned", "escalation", "followup", "status_report"])
+def test_the_handler_is_shown_by_name_with_their_level_from_the_directory(
+        renderer: Renderer, kind: str, lang: str, shown: str, wrong: str) -> None:
+    t = ticket()                                   # escalated to level 2 ...
+    t.assignee = Person(address="sari@posbalikpapan.example", name="Sari Level Tiga", support_level=3)
+    out = render(renderer, kind, lang, t)          # ... and handled by Sari, who is level 3
+    assert shown in out.text and shown in out.html
+    assert f"({wrong})" not in out.text
+
+
+@pytest.mark.parametrize("lang, words", [("id", ["Rina Service Desk menulis", "Salam,"]),
+                                         ("en", ["Rina Service Desk writes", "Regards,"])])
+def test_the_message_to_the_reporter_is_a_plain_mail_signed_by_the_desk(
+        renderer: Renderer, lang: str, words: list[str]) -> None:
+    out = render(renderer, "agent_reply", lang, ticket())
+    for word in [*words, "Mohon kirim foto layar errornya.", DESK.name]:
+        assert word in out.text, word
+    assert "Mohon kirim foto layar errornya." in out.html and DESK.name in out.html
+    assert "Urgensi:" not in out.text and "Urgency:" not in out.text   # no command help for reporters
+
+
+@pytest.mark.parametrize("lang, label", [("id", "Catatan internal (tidak dikirim ke pelapor)"),
+                                         ("en", "Internal note (not sent to the reporter)")])
+def test_the_assigned_mail_marks_the_note_as_internal(renderer: Renderer, lang: str, label: str) -> None:
+    out = render(renderer, "assigned", lang, ticket())
+    assert label in out.text and "Rollback disetujui kepala." in out.text
+    assert ("Status: proses" if lang == "id" else "Status: in progress") in out.text
+
+
+@pytest.mark.parametrize("lang, closed", [("id", "Tiket ini sudah Ditutup"), ("en", "This ticket is Closed")])
+def test_a_followup_on_a_closed_ticket_says_it_stayed_closed(renderer: Renderer, lang: str, closed: str) -> None:
+    facts = {**FACTS["followup"], "closed": True}
+    assert closed in render(renderer, "followup", lang, ticket(), facts).text
+    assert closed not in render(renderer, "followup", lang, ticket()).text

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 01:49:14.600638
+Create Date: 2026-12-01 12:24:58.148136
 """
 from alembic import op
 import sqlalchemy as sa
@@ -38,6 +38,24 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_digest_runs')),
     sa.UniqueConstraint('day', name=op.f('uq_digest_runs_day'))
     )
+    op.create_table('inbound_failures',
+    sa.Column('source_key', sa.String(length=600), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('stage', sa.String(length=20), nullable=False),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('failed_at', models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('source_key', name=op.f('pk_inbound_failures'))
+    )
+    op.create_table('login_failures',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('address', sa.String(length=320), nullable=False),
+    sa.Column('at', models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('remote', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failures'))
+    )
+    with op.batch_alter_table('login_failures', schema=None) as batch_op:
+        batch_op.create_index('ix_login_failures_address_at', ['address', 'at'], unique=False)
+
     op.create_table('mailbox_state',
     sa.Column('name', sa.String(length=600), nullable=False),
     sa.Column('uidvalidity', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
@@ -52,6 +70,7 @@ def upgrade() -> None:
     sa.Column('role', sa.String(length=20), nullable=False),
     sa.Column('support_level', sa.Integer(), nullable=True),
     sa.Column('language', sa.String(length=8), nullable=True),
+    sa.Column('phone', sa.String(length=16), nullable=True),
     sa.Column('is_agent', sa.Boolean(), nullable=False),
     sa.Column('is_primary', sa.Boolean(), nullable=False),
     sa.Column('bouncing_since', models.base.UtcDateTime(timezone=True), nullable=True),
@@ -67,6 +86,27 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_services')),
     sa.UniqueConstraint('code', name=op.f('uq_services_code'))
     )
+    op.create_table('agent_passwords',
+    sa.Column('person_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('password_hash', sa.String(length=200), nullable=False),
+    sa.Column('set_at', models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_agent_passwords_person_id_people')),
+    sa.PrimaryKeyConstraint('person_id', name=op.f('pk_agent_passwords'))
+    )
+    op.create_table('login_tokens',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('person_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', models.base.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_login_tokens_person_id_people')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_login_tokens_token_hash'))
+    )
+    with op.batch_alter_table('login_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_tokens_person_id'), ['person_id'], unique=False)
+
     op.create_table('tickets',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('number', sa.String(length=40), nullable=False),
@@ -103,6 +143,17 @@ def upgrade() -> None:
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index('ix_tickets_sla_next_check_at', ['sla_next_check_at'], unique=False)
         batch_op.create_index('ix_tickets_status_created', ['status', 'created_at'], unique=False)
+
+    op.create_table('web_sessions',
+    sa.Column('id_hash', sa.String(length=64), nullable=False),
+    sa.Column('person_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_web_sessions_person_id_people')),
+    sa.PrimaryKeyConstraint('id_hash', name=op.f('pk_web_sessions'))
+    )
+    with op.batch_alter_table('web_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_web_sessions_person_id'), ['person_id'], unique=False)
 
     op.create_table('escalations',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -144,6 +195,7 @@ def upgrade() -> None:
     sa.Column('outcome', sa.String(length=20), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('stage', sa.String(length=20), nullable=True),
     sa.Column('ticket_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('size', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('raw', sa.LargeBinary(), nullable=True),
@@ -161,6 +213,7 @@ def upgrade() -> None:
     op.create_table('outbox',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('created_at', models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('channel', sa.String(length=20), server_default='mail', nullable=False),
     sa.Column('ticket_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('recipient', sa.String(length=320), nullable=False),
@@ -173,13 +226,14 @@ def upgrade() -> None:
     sa.Column('next_attempt_at', models.base.UtcDateTime(timezone=True), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=False),
     sa.Column('sent_at', models.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('notification', sa.JSON(none_as_null=True), nullable=True),
     sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_outbox_ticket_id_tickets')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
     sa.UniqueConstraint('message_id', name=op.f('uq_outbox_message_id'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_channel_state_next_attempt_at', ['channel', 'state', 'next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_recipient'), ['recipient'], unique=False)
-        batch_op.create_index('ix_outbox_state_next_attempt_at', ['state', 'next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_ticket_id'), ['ticket_id'], unique=False)
 
     op.create_table('sla_marks',
@@ -204,6 +258,7 @@ def upgrade() -> None:
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('inbound_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('public', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.ForeignKeyConstraint(['inbound_id'], ['inbound_messages.id'], name=op.f('fk_ticket_events_inbound_id_inbound_messages')),
     sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_ticket_events_ticket_id_tickets')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_events'))
@@ -228,8 +283,8 @@ def downgrade() -> None:
     op.drop_table('sla_marks')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_ticket_id'))
-        batch_op.drop_index('ix_outbox_state_next_attempt_at')
         batch_op.drop_index(batch_op.f('ix_outbox_recipient'))
+        batch_op.drop_index('ix_outbox_channel_state_next_attempt_at')
 
     op.drop_table('outbox')
     with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
@@ -243,14 +298,28 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_escalations_ticket_id'))
 
     op.drop_table('escalations')
+    with op.batch_alter_table('web_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_web_sessions_person_id'))
+
+    op.drop_table('web_sessions')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.drop_index('ix_tickets_status_created')
         batch_op.drop_index('ix_tickets_sla_next_check_at')
 
     op.drop_table('tickets')
+    with op.batch_alter_table('login_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_tokens_person_id'))
+
+    op.drop_table('login_tokens')
+    op.drop_table('agent_passwords')
     op.drop_table('services')
     op.drop_table('people')
     op.drop_table('mailbox_state')
+    with op.batch_alter_table('login_failures', schema=None) as batch_op:
+        batch_op.drop_index('ix_login_failures_address_at')
+
+    op.drop_table('login_failures')
+    op.drop_table('inbound_failures')
     op.drop_table('digest_runs')
     op.drop_table('counters')
     op.drop_table('categories')

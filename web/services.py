@@ -1,0 +1,78 @@
+"""What the composition root (app/) hands the console: the desk's facts, database sessions
+for reading, and the callables that change things. The console acts on tickets only through
+`act` (app/work.py: the same plan -> apply -> outbox path as an agent's mail) and queues mail
+only through `queue_mail`; it never imports app/, ingest/ or outbound/."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable, Mapping, Sequence
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from workflow.commands import CommandError, Vocabulary
+from workflow.notifications import Notification
+
+
+@dataclass(frozen=True)
+class AgentAction:
+    """One form on the ticket page, as an agent's mail would say it: command lines in the
+    grammar of workflow/commands.py (built by the console from the form's fields, one value
+    per line), and the free text kept apart so that nothing typed in a text box is ever read
+    as a command."""
+
+    number: str
+    agent: str                          # the logged-in agent's address
+    lines: tuple[str, ...] = ()
+    note: str = ""                      # internal, never shown to the reporter
+    reply: str = ""                     # the message to the reporter (`Balas:` in a mail)
+    description: str = ""               # the escalation form's description of the handling
+
+
+@dataclass(frozen=True)
+class ActResult:
+    """What the action did (lines for the agent, in their language), or every reason it was
+    refused (then nothing changed)."""
+
+    changes: tuple[str, ...] = ()
+    refusals: tuple[CommandError, ...] = ()
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refusals)
+
+
+@dataclass(frozen=True)
+class DeskFacts:
+    name: str
+    organisation: str
+    timezone: ZoneInfo
+    language: str
+    services: Mapping[str, str]         # code -> name
+    categories: Mapping[str, str]
+    levels: tuple[str, ...]             # urgency/impact levels (high, medium, low)
+    priorities: tuple[str, ...]         # P1..P5, as configured in [sla]
+    labels: Mapping[str, Mapping[str, str]]
+    escalation_levels: tuple[int, ...]
+    vocabulary: Vocabulary
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    base_url: str                       # "" = the address the browser used
+    secret_key: bytes = field(repr=False)
+    secure_cookies: bool
+    idle_minutes: int
+    page_size: int
+
+
+@dataclass(frozen=True)
+class WebServices:
+    desk: DeskFacts
+    config: WebConfig
+    sessions: sessionmaker[Session]     # writes of the console's own rows (logins, sessions)
+    readers: sessionmaker[Session]      # pages
+    act: Callable[[AgentAction], ActResult]
+    queue_mail: Callable[[Session, Sequence[Notification], datetime], None]
+    clock: Callable[[], datetime]
