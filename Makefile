@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install clean bench schema
+.PHONY: demo test typecheck install clean bench schema
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q
+
+# mypy, configured in pyproject.toml ([tool.mypy]: strict for workflow/ and models/)
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
 
 # Regenerate the initial migration from the models (before the first release only).
 schema: $(VENV)/.installed

@@ -315,6 +315,9 @@ def _check_reports(data: Mapping[str, Any]) -> list[str]:
         problems.append("digest.recipients must be a list of mail addresses")
     if not _whole(digest.get("oldest_open"), 0):
         problems.append("digest.oldest_open must be a whole number, 0 or more")
+    roles = digest.get("roles")
+    if not isinstance(roles, list) or not all(isinstance(r, str) and r in AGENT_ROLES for r in roles):
+        problems.append(f"digest.roles must be a list of agent roles: {', '.join(sorted(AGENT_ROLES))}")
     if not _whole(rules.get("threshold"), 2):
         problems.append("problems.threshold must be a whole number of incidents, 2 or more")
     if not _whole(rules.get("window_days"), 1):
@@ -390,6 +393,9 @@ def _check_web(data: Mapping[str, Any]) -> list[str]:
             problems.append(f"web.{key} must be a whole number, {low} or more")
     if not isinstance(web.get("trusted_proxy"), str):
         problems.append('web.trusted_proxy must be the reverse proxy\'s address, e.g. "127.0.0.1", or ""')
+    allow = web.get("metrics_allow")
+    if not isinstance(allow, list) or not all(isinstance(a, str) and a.strip() for a in allow):
+        problems.append('web.metrics_allow must be a list of client addresses, e.g. ["127.0.0.1", "::1"], or ["*"]')
     return problems
 
 

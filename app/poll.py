@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from app import health, work
 from app.poll_errors import Failure, Progress, Stage, describe_error, failure_of
 from app.runtime import Runtime
 from ingest.authentication import SenderAuthentication, authenticate_sender
@@ -22,9 +23,8 @@ from ingest.mail import InboundMail
 from ingest.parse import parse
 from ingest.records import dedup_key, describe, duplicate_of, earlier, new_record
 from ingest.source import Fetched, MailSource
-from models import InboundFailure, InboundMessage, MailboxState
+from models import InboundFailure, InboundMessage, InboundOutcome, MailboxState
 from models.db import DatabaseUnavailable
-from outbound.outbox import enqueue
 from workflow.bounces import record_bounce
 from workflow.inbound import PersonalMail, handle_personal_mail
 
@@ -66,6 +66,7 @@ def poll(rt: Runtime, source: MailSource, progress: Callable[[PollResult], None]
     for batch in source.batches(rt.settings.source.batch_size):
         if _process_batch(rt, source, batch, result, should_stop, progress):
             break
+    health.note_good_poll(rt, source.name)  # /healthz: the mailbox was read to the end
     return result
 
 
@@ -189,7 +190,7 @@ class BatchWork:
             _raise_unavailable(exc)
         if isinstance(exc, IntegrityError) and _recorded_meanwhile(rt, fetched, mail):
             log.info("inbound.raced", reason="recorded concurrently")  # theirs stands
-            return Handled("duplicate", Destination.PROCESSED)
+            return Handled(InboundOutcome.DUPLICATE, Destination.PROCESSED)
         if failure is Failure.BUSY:
             log.warning("inbound.database_busy", stage=stage, error=describe_error(exc))
             self._count_failure(fetched, stage, exc)
@@ -265,7 +266,7 @@ def _set_aside(session: Session, rt: Runtime, fetched: Fetched, tried: int) -> H
     record.stage = stage
     if last is not None:
         session.delete(last)
-    return _finish(session, record, "quarantined",
+    return _finish(session, record, InboundOutcome.QUARANTINED,
                    f"{stage}: failed {tried} times without an outcome; last: {error}", raw=fetched.raw)
 
 
@@ -279,17 +280,17 @@ def _process_in(session: Session, rt: Runtime, fetched: Fetched, mail: InboundMa
     same, copy = earlier(session, fetched.key, dedup_key(mail) if mail is not None else None)
     if same is not None:  # crashed after commit, before the move: finish the move only
         log.info("inbound.replay", outcome=same.outcome)
-        return Handled("replay", Destination.QUARANTINED if same.outcome == "quarantined"
+        return Handled("replay", Destination.QUARANTINED if same.outcome == InboundOutcome.QUARANTINED
                        else Destination.PROCESSED)
     now = rt.clock()
     if mail is None:
         limit = rt.settings.source.max_message_bytes
-        return _finish(session, new_record(fetched.key, None, fetched.size, now), "quarantined",
+        return _finish(session, new_record(fetched.key, None, fetched.size, now), InboundOutcome.QUARANTINED,
                        f"message of {fetched.size} bytes is over the limit of {limit}", raw=None)
     record = new_record(fetched.key, mail, fetched.size, now)
     if copy is not None:
         record.dedup_key = None
-        return _finish(session, record, "duplicate", f"same message as inbound #{copy.id} "
+        return _finish(session, record, InboundOutcome.DUPLICATE, f"same message as inbound #{copy.id} "
                        f"({mail.message_id or 'no Message-ID'}), {copy.outcome}")
     return _route(session, rt, mail, record, at)
 
@@ -305,23 +306,23 @@ def _route(session: Session, rt: Runtime, mail: InboundMail, record: InboundMess
     if verdict.kind == BOUNCE:
         return _bounce(session, mail, record, verdict.reason)
     if verdict.kind == AUTOMATIC:
-        return _finish(session, record, "ignored", f"{verdict.rule}: {verdict.reason}")
+        return _finish(session, record, InboundOutcome.IGNORED, f"{verdict.rule}: {verdict.reason}")
     if verdict.kind != PERSONAL:
-        return _finish(session, record, "quarantined", f"{verdict.rule}: {verdict.reason}",
+        return _finish(session, record, InboundOutcome.QUARANTINED, f"{verdict.rule}: {verdict.reason}",
                        raw=mail.raw, stage=Stage.CLASSIFY)
     at.stage = Stage.STORE
     session.add(record)
     session.flush()
     at.stage = Stage.RULES
     told = personal_mail(mail, record, rt, acknowledge=verdict.rule != "monitoring")
-    outcome = handle_personal_mail(session, rt.settings.policy, rt.settings.triage, told)
+    policy, triage = rt.settings.policy, rt.settings.triage
+    outcome = work.in_transaction(session, rt, lambda s: handle_personal_mail(s, policy, triage, told),
+                                  record.received_at, progress=at)
     structlog.contextvars.bind_contextvars(ticket=outcome.ticket.number)
-    at.stage = Stage.RENDER
-    enqueue(session, rt.desk, rt.renderer, outcome.notifications, record.received_at)
     at.stage = Stage.STORE
     record.kind = outcome.kind if not record.kind else record.kind
     record.ticket_id = outcome.ticket.id
-    return _finish(session, record, outcome.kind, "")
+    return _finish(session, record, InboundOutcome(outcome.kind), "")
 
 
 def personal_mail(mail: InboundMail, record: InboundMessage, rt: Runtime | None = None,
@@ -340,15 +341,15 @@ def personal_mail(mail: InboundMail, record: InboundMessage, rt: Runtime | None 
                         sender_salvaged=mail.sender_salvaged, acknowledge=acknowledge)
 
 
-def _finish(session: Session, record: InboundMessage, outcome: str, reason: str,
+def _finish(session: Session, record: InboundMessage, outcome: InboundOutcome, reason: str,
             raw: bytes | None = None, stage: Stage | None = None) -> Handled:
     record.outcome, record.reason = outcome, reason[:2000]
-    record.raw = raw if outcome == "quarantined" else None
+    record.raw = raw if outcome == InboundOutcome.QUARANTINED else None
     if stage is not None:
         record.stage = stage
     session.add(record)
     log.info("inbound.recorded", outcome=outcome, reason=reason or None)
-    return Handled(outcome, Destination.QUARANTINED if outcome == "quarantined" else Destination.PROCESSED)
+    return Handled(outcome, Destination.QUARANTINED if outcome == InboundOutcome.QUARANTINED else Destination.PROCESSED)
 
 
 def _quarantine_after_error(session: Session, rt: Runtime, fetched: Fetched, mail: InboundMail | None,
@@ -363,7 +364,7 @@ def _quarantine_after_error(session: Session, rt: Runtime, fetched: Fetched, mai
             log.warning("inbound.undescribable")
     record.dedup_key = None  # set again by a replay that succeeds
     session.execute(delete(InboundFailure).where(InboundFailure.source_key == fetched.key))
-    return _finish(session, record, "quarantined", f"{stage}: {describe_error(exc)}",
+    return _finish(session, record, InboundOutcome.QUARANTINED, f"{stage}: {describe_error(exc)}",
                    raw=fetched.raw, stage=stage)
 
 
@@ -375,7 +376,7 @@ def _bounce(session: Session, mail: InboundMail, record: InboundMessage, why: st
     result = record_bounce(session, read_bounce(mail.raw), reporter=mail.sender or "mailer-daemon",
                            at=record.received_at, inbound_id=record.id)
     record.ticket_id = result.ticket_id
-    outcome = "bounce" if result.marked else "ignored"
+    outcome = InboundOutcome.BOUNCE if result.marked else InboundOutcome.IGNORED
     return _finish(session, record, outcome, f"delivery-report: {why}; {result.reason}")
 
 
@@ -383,7 +384,7 @@ def note_uidvalidity(rt: Runtime, source: MailSource) -> None:
     """Record the mailbox's UIDVALIDITY; a change means the server renumbered the folder
     (a restore, a migration). Nothing else needs doing: the new keys are new, and the
     Message-ID + body key makes the mail already handled a duplicate, not a second ticket."""
-    validity = getattr(source, "uidvalidity", None)
+    validity = source.uidvalidity
     if validity is None:
         return
     with rt.sessions.begin() as session:
@@ -437,7 +438,7 @@ def _replay_failed(rt: Runtime, record_id: int, stage: Stage, exc: Exception) ->
         record = session.get(InboundMessage, record_id)
         if record is not None:
             record.reason, record.stage = reason, stage
-    return Replayed(record_id, "quarantined", reason)
+    return Replayed(record_id, InboundOutcome.QUARANTINED, reason)
 
 
 def _replay_in(session: Session, rt: Runtime, record_id: int, at: Progress) -> Replayed:
@@ -446,7 +447,7 @@ def _replay_in(session: Session, rt: Runtime, record_id: int, at: Progress) -> R
                             .with_for_update())
     if record is None:
         raise LookupError(f"no inbound message #{record_id}")
-    if record.outcome != "quarantined":
+    if record.outcome != InboundOutcome.QUARANTINED:
         return Replayed(record_id, "skipped", f"not quarantined (outcome {record.outcome})")
     if record.raw is None:
         return Replayed(record_id, "skipped", "the message was not stored (over the size limit "
@@ -459,7 +460,7 @@ def _replay_in(session: Session, rt: Runtime, record_id: int, at: Progress) -> R
     record.stage = None
     if copy is not None:
         record.dedup_key = None
-        outcome = _finish(session, record, "duplicate", f"same message as inbound #{copy.id}").outcome
+        outcome = _finish(session, record, InboundOutcome.DUPLICATE, f"same message as inbound #{copy.id}").outcome
     else:
         outcome = _route(session, rt, mail, record, at).outcome
     log.info("inbound.replayed", outcome=outcome)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Callable, Mapping, TypeVar
 
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,8 +31,9 @@ class Runtime:
     desk: DeskInfo
     renderer: Renderer
     clock: Callable[[], datetime] = field(default=utcnow)
-    # set when a committed unit of work queued mail: the sender of this process wakes at once
+    # set when a committed unit of work queued mail (or SMS): this process's sender wakes at once
     mail_queued: threading.Event = field(default_factory=threading.Event)
+    sms_queued: threading.Event = field(default_factory=threading.Event)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -43,6 +44,7 @@ def desk_info(settings: Settings) -> DeskInfo:
     return DeskInfo(
         name=desk.name, organisation=desk.organisation, address=desk.address,
         timezone=desk.timezone, language=desk.language, secret=desk.secret,
+        base_url=settings.web.base_url,
         labels=settings.labels, service_names=dict(settings.catalog.services),
         category_names=dict(settings.catalog.categories),
         priority_names={p: t.name for p, t in settings.policy.sla.items()},
@@ -65,12 +67,18 @@ def _signal_queued_mail(rt: Runtime) -> None:
     """Whatever unit of work queues mail (a poll, an agent's web form, the SLA sweep), the
     sender hears of it when that unit commits, not at its next interval."""
     def flushed(session: Session, _context: object) -> None:
-        if any(isinstance(row, OutboxMessage) for row in session.new):
-            session.info["queued_mail"] = True
+        for row in session.new:
+            if isinstance(row, OutboxMessage):
+                session.info.setdefault("queued", set()).add(row.channel)
 
     def committed(session: Session) -> None:
-        if session.info.pop("queued_mail", False):
+        if session.in_nested_transaction():  # a savepoint released: nothing visible to others yet
+            return
+        channels = session.info.pop("queued", set())
+        if "mail" in channels:
             rt.mail_queued.set()
+        if "sms" in channels:
+            rt.sms_queued.set()
 
     event.listen(rt.sessions, "after_flush", flushed)  # a rolled-back row wakes the sender for nothing: harmless
     event.listen(rt.sessions, "after_commit", committed)
@@ -84,7 +92,10 @@ def sync_reference_data(rt: Runtime) -> None:
         sync_directory(session, rt.settings.directory, rt.clock())
 
 
-def _sync_codes(session: Session, model: type[Service] | type[Category], wanted: dict[str, str]) -> None:
+CodeRow = TypeVar("CodeRow", Service, Category)  # the code tables: code, name, active
+
+
+def _sync_codes(session: Session, model: type[CodeRow], wanted: Mapping[str, str]) -> None:
     existing = {row.code: row for row in session.scalars(select(model))}
     for code, name in wanted.items():
         row = existing.get(code) or model(code=code, name=name)

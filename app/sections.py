@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 from zoneinfo import ZoneInfo
 
 from ingest.authentication import AuthenticationSettings
@@ -78,11 +78,12 @@ class SmsSettings:
 class DigestSettings:
     recipients: tuple[str, ...]
     oldest_open: int
+    roles: tuple[str, ...] = ("head_of_soltek", "head_of_office", "management")   # agents who receive it
 
 
 @dataclass(frozen=True)
 class ReportSettings:
-    status: str                        # closed | all
+    status: Literal["closed", "all"]   # checked by app/checks.py
     format: str                        # html | csv | json
 
 
@@ -97,6 +98,7 @@ class WebSettings:
     idle_minutes: int
     page_size: int
     trusted_proxy: str                 # "" = none; else the proxy whose X-Forwarded-* headers count
+    metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")   # who may read /metrics ("*" = anyone)
 
     @property
     def secure(self) -> bool:
@@ -206,7 +208,8 @@ def problem_rules(data: Mapping[str, Any]) -> ProblemRules:
 
 def digest_settings(data: Mapping[str, Any]) -> DigestSettings:
     digest = data["digest"]
-    return DigestSettings(recipients=tuple(digest["recipients"]), oldest_open=int(digest["oldest_open"]))
+    return DigestSettings(recipients=tuple(digest["recipients"]), oldest_open=int(digest["oldest_open"]),
+                          roles=tuple(str(r) for r in digest["roles"]))
 
 
 def report_settings(data: Mapping[str, Any]) -> ReportSettings:
@@ -218,7 +221,8 @@ def web_settings(data: Mapping[str, Any]) -> WebSettings:
     return WebSettings(base_url=str(web["base_url"]).rstrip("/"), host=str(web["host"]),
                        port=int(web["port"]), threads=int(web["threads"]),
                        idle_minutes=int(web["idle_minutes"]), page_size=int(web["page_size"]),
-                       trusted_proxy=str(web["trusted_proxy"]))
+                       trusted_proxy=str(web["trusted_proxy"]),
+                       metrics_allow=tuple(str(a) for a in web["metrics_allow"]))
 
 
 def catalog(data: Mapping[str, Any]) -> Catalog:

@@ -128,13 +128,15 @@ def build_service(rt: Runtime, stop: threading.Event | None = None) -> Service:
         "sla": Job("sla", lambda: sweep(rt, stop.is_set)),
     }
     scheduler = schedule.Scheduler()
-    scheduler.every(plan.poll_seconds).seconds.do(jobs["poll"].launch)
-    scheduler.every(plan.flush_seconds).seconds.do(jobs["flush"].launch)
-    scheduler.every(plan.sla_seconds).seconds.do(jobs["sla"].launch)
-    at_start = ("poll", "flush", "sla")
-    if rt.settings.sms.enabled:   # SMS notices (issue 16): a sender of their own, on the flush interval
-        jobs["sms"] = Job("sms", lambda: flush_sms(rt, stop.is_set))
-        scheduler.every(plan.flush_seconds).seconds.do(jobs["sms"].launch)
+    # schedule annotates every() with int, but its timedelta arithmetic takes the fractional
+    # seconds the settings allow (0.5 s): hence the arg-type ignores
+    scheduler.every(plan.poll_seconds).seconds.do(jobs["poll"].launch)  # type: ignore[arg-type]
+    scheduler.every(plan.flush_seconds).seconds.do(jobs["flush"].launch)  # type: ignore[arg-type]
+    scheduler.every(plan.sla_seconds).seconds.do(jobs["sla"].launch)  # type: ignore[arg-type]
+    at_start: tuple[str, ...] = ("poll", "flush", "sla")
+    if rt.settings.sms.enabled:   # SMS: a sender of their own, so a slow gateway never holds up mail
+        jobs["sms"] = Job("sms", lambda: send_as_queued(rt, stop, plan, channel="sms"))
+        scheduler.every(plan.flush_seconds).seconds.do(jobs["sms"].launch)  # type: ignore[arg-type]
         at_start += ("sms",)
     if plan.digest_at:
         jobs["digest"] = Job("digest", lambda: send_digest(rt, default_day(rt)))
@@ -191,15 +193,19 @@ def _watch(rt: Runtime, stop: threading.Event, owner: str, plan: Schedule) -> bo
         source.close()
 
 
-def send_as_queued(rt: Runtime, stop: threading.Event, plan: Schedule) -> None:
-    """Send what is due, then wait until a unit of work of this process queues mail, or
-    the flush interval passes (the safety net for other processes' rows and for retries
-    that come due)."""
+def send_as_queued(rt: Runtime, stop: threading.Event, plan: Schedule, channel: str = "mail") -> None:
+    """Send what is due, then wait until a unit of work of this process queues mail (or
+    SMS, for that channel's sender), or the flush interval passes (the safety net for other
+    processes' rows and for retries that come due)."""
+    queued = rt.sms_queued if channel == "sms" else rt.mail_queued
     while not stop.is_set():
-        rt.mail_queued.clear()
-        flush_once(rt, stop)
+        queued.clear()
+        if channel == "sms":
+            flush_sms(rt, stop.is_set)
+        else:
+            flush_once(rt, stop)
         waited = time.monotonic()
-        while not stop.is_set() and not rt.mail_queued.wait(timeout=MAX_IDLE):
+        while not stop.is_set() and not queued.wait(timeout=MAX_IDLE):
             if time.monotonic() - waited >= plan.flush_seconds:
                 break
 

@@ -12,9 +12,9 @@ import structlog
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app import work
 from app.runtime import Runtime
 from models import Ticket
-from outbound.outbox import enqueue
 from workflow.sla_sweep import SlaRules, due_tickets, postpone, recorded_marks, sweep_ticket
 
 log = structlog.get_logger(__name__)
@@ -55,7 +55,7 @@ def _one(session: Session, rt: Runtime, rules: SlaRules, ticket: Ticket, now: da
             notes = sweep_ticket(session, rt.settings.policy, rules, ticket, now,
                                  actor=rt.desk.address, known=known)
             for note in notes:  # one by one: each is its own news (enqueue drops repeats per call)
-                enqueue(session, rt.desk, rt.renderer, [note], now)
+                work.queue_mail(rt, session, [note], now)
         result.tickets += 1
         result.mails += len(notes)
     except OperationalError:

@@ -4,8 +4,8 @@ the same transaction, record, commit. Nothing else opens a transaction that chan
 and queues its mail.
 
 - `in_transaction(session, rt, act, at)`: the steps inside a transaction the caller holds.
-  The mail path (app/poll.py `_route`) holds one per message, with the inbound record in it:
-  `outcome = in_transaction(session, rt, lambda s: handle_personal_mail(s, ...), at=received_at)`.
+  The mail path (app/poll.py `_route`) holds one per batch, a savepoint per message, with
+  the inbound record in it.
 - `run(rt, act, at)`: the same in a transaction of its own, committed when `act` returns and
   rolled back when it raises (a refusal changes nothing).
 - `agent_action(rt, action)`: a form of the web console, an agent's commands by another
@@ -13,7 +13,9 @@ and queues its mail.
   (workflow/command_plan.py plan_commands) and the same changes and mails
   (workflow/command_apply.py apply_plan) as an authenticated agent's mail, so the refusals
   and the mails are the same. Only the answer differs: the page shows what changed or why
-  not, where a mail gets a confirmation or rejected_command mail back."""
+  not, where a mail gets a confirmation or rejected_command mail back.
+- `reporter_action(rt, action)`: the reporter's page (a comment, a rating), through the
+  same rules as the reporter's reply by mail."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -23,17 +25,24 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.poll_errors import Progress, Stage
 from app.runtime import Runtime
 from models import Ticket
 from outbound.outbox import enqueue
-from web.services import ActResult, AgentAction
+from web.services import ActResult, AgentAction, LogResult, ReporterAction, ReporterResult
 from workflow.command_apply import apply_plan
 from workflow.command_plan import plan_commands
 from workflow.commands import CommandError, parse_commands
+from workflow.feedback import Rating, store_feedback
 from workflow.history import record
+from workflow.logged import LoggedReport, NotLogged, suggestion_for
+from workflow.logged import log_report as log_logged_report
+from workflow.inbound import handle_on_ticket
 from workflow.notifications import Notification
-from workflow.personal import Outcome
+from workflow.personal import Outcome, PersonalMail
 from workflow.recipients import agent_by_address
+from workflow.triage import Suggestion
+from workflow.status import Status
 
 log = structlog.get_logger(__name__)
 
@@ -48,9 +57,14 @@ class Refusal(Exception):
         self.errors = tuple(errors)
 
 
-def in_transaction(session: Session, rt: Runtime, act: Act, at: datetime) -> Outcome:
-    """plan and apply (`act`), then the outbox rows of its notifications, in `session`."""
+def in_transaction(session: Session, rt: Runtime, act: Act, at: datetime,
+                   progress: Progress | None = None) -> Outcome:
+    """plan and apply (`act`), then the outbox rows of its notifications, in `session`.
+    `progress` (the mail path's) learns when rendering starts, so a failure there is
+    quarantined as the render stage's."""
     outcome = act(session)
+    if progress is not None:
+        progress.stage = Stage.RENDER
     queue_mail(rt, session, outcome.notifications, at)
     return outcome
 
@@ -61,9 +75,10 @@ def run(rt: Runtime, act: Act, at: datetime) -> Outcome:
         return in_transaction(session, rt, act, at)
 
 
-def queue_mail(rt: Runtime, session: Session, notifications: Sequence[Notification], at: datetime) -> None:
-    """The one way a front door queues mail (the web's login links too)."""
-    enqueue(session, rt.desk, rt.renderer, notifications, at)
+def queue_mail(rt: Runtime, session: Session, notifications: Sequence[Notification], at: datetime) -> int:
+    """The one way a unit of work queues mail (the web's login links, the SLA sweep and the
+    digest too); how many rows were queued."""
+    return len(enqueue(session, rt.desk, rt.renderer, notifications, at))
 
 
 def agent_action(rt: Runtime, action: AgentAction) -> ActResult:
@@ -79,6 +94,33 @@ def agent_action(rt: Runtime, action: AgentAction) -> ActResult:
     log.info("web.commands_applied", ticket=outcome.ticket.number, agent=action.agent,
              changes=len(changes), mails=len(outcome.notifications))
     return ActResult(changes=tuple(changes))
+
+
+def log_report(rt: Runtime, report: LoggedReport) -> LogResult:
+    """One logged report: the ticket and its mails committed together, or refused whole."""
+    at = rt.clock()
+    policy, rules = rt.settings.policy, rt.settings.triage
+    changes: list[str] = []
+
+    def act(session: Session) -> Outcome:
+        logged = log_logged_report(session, policy, rules, report, at)
+        changes.extend(logged.changes)
+        return logged.outcome
+
+    try:
+        outcome = run(rt, act, at)
+    except NotLogged as refused:
+        log.info("log.refused", agent=report.agent, channel=report.channel, reasons=len(refused.errors))
+        return LogResult(refusals=refused.errors)
+    log.info("log.logged", ticket=outcome.ticket.number, agent=report.agent, channel=report.channel,
+             mails=len(outcome.notifications))
+    return LogResult(number=outcome.ticket.number, changes=tuple(changes))
+
+
+def triage_suggestion(rt: Runtime, report: LoggedReport) -> Suggestion:
+    """What the logging form shows before saving; reads only."""
+    with rt.readers() as session:
+        return suggestion_for(session, rt.settings.policy, rt.settings.triage, report)
 
 
 def _act(session: Session, rt: Runtime, action: AgentAction, at: datetime,
@@ -110,3 +152,53 @@ def _act(session: Session, rt: Runtime, action: AgentAction, at: datetime,
         changes.append("Catatan internal dicatat" if (agent.language or policy.language) == "id"
                        else "Internal note recorded")
     return Outcome("event", ticket, notes)
+
+
+def reporter_action(rt: Runtime, action: ReporterAction) -> ReporterResult:
+    """The reporter's page (a signed link, no account): a comment, or a rating after
+    closure, through the same rules as the reporter's mail (workflow/inbound.py
+    handle_on_ticket: a status request, a comment, a reopen inside the window, a new
+    ticket after it; workflow/feedback.py store_feedback: closed tickets only, one row per
+    ticket, a later rating replaces the earlier). The reporter is the ticket's own."""
+    at = rt.clock()
+    try:
+        outcome = run(rt, lambda session: _reporter_act(session, rt, action, at), at)
+    except ReporterRefusal as refusal:
+        log.info("web.reporter_refused", ticket=action.number, reason=refusal.reason)
+        return ReporterResult(refused=refusal.reason)
+    log.info("web.reporter_" + ("feedback" if action.rating is not None else "comment"),
+             ticket=action.number, outcome=outcome.kind, new_ticket=outcome.ticket.number
+             if outcome.ticket.number != action.number else None, mails=len(outcome.notifications))
+    return ReporterResult(ticket=outcome.ticket.number)
+
+
+class ReporterRefusal(Exception):
+    """What the rules refuse on the reporter's page (a rating before closure, empty text)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _reporter_act(session: Session, rt: Runtime, action: ReporterAction, at: datetime) -> Outcome:
+    ticket = session.scalar(select(Ticket).where(Ticket.number == action.number)
+                            .with_for_update(of=Ticket))
+    if ticket is None:
+        raise LookupError(f"no ticket {action.number}")
+    reporter = ticket.reporter
+    if action.rating is not None:
+        if ticket.status != Status.CLOSED:
+            raise ReporterRefusal("not_closed")
+        if not 1 <= action.rating <= 5:
+            raise ReporterRefusal("bad_rating")
+        store_feedback(session, ticket, Rating(action.rating, action.comment.strip()),
+                       actor=reporter.address, at=at, inbound_id=None)
+        return Outcome("event", ticket, [])
+    text = action.comment.strip()
+    if not text:
+        raise ReporterRefusal("empty")
+    mail = PersonalMail(sender=reporter.address, sender_name=reporter.name or "",
+                        subject=f"[{ticket.number}] {ticket.subject}", text=text, new_text=text,
+                        message_id=None, references=(), received_at=at)
+    return handle_on_ticket(session, rt.settings.policy, rt.settings.triage, ticket, mail,
+                            reporter=True)

@@ -45,7 +45,7 @@ def _first_status(msg: Message) -> tuple[str, str]:
             continue
         blocks = part.get_payload()
         for block in blocks if isinstance(blocks, list) else []:
-            if block.get("Status"):
+            if isinstance(block, Message) and block.get("Status"):
                 return _squeeze(block["Status"])[:20], _squeeze(block.get("Diagnostic-Code", ""))[:300]
     return "", ""
 
@@ -59,7 +59,8 @@ def _original_ids(msg: Message) -> Iterator[str]:
         if ctype == "message/rfc822":
             inner = part.get_payload()
             for original in inner if isinstance(inner, list) else []:
-                yield from MSGID.findall(str(original.get("Message-ID", "")))
+                if isinstance(original, Message):
+                    yield from MSGID.findall(str(original.get("Message-ID", "")))
         elif ctype == "text/rfc822-headers":
             headers = message_from_string(_text(part))
             yield from MSGID.findall(str(headers.get("Message-ID", "")))

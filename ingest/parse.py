@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
 from email.utils import getaddresses
-from typing import Iterator
+from typing import Iterable, Iterator, cast
 
 import structlog
 
@@ -194,7 +194,7 @@ class _Body:
         if estimate is not None and estimate > self.limit:
             self.attachments.append(Attachment(name, ctype, estimate, "", over_limit=True))
             return
-        if estimate is not None:
+        if estimate is not None and isinstance(payload, str):
             size, digest = _hash_base64(payload)
         else:
             data = _payload(part, self.defects)
@@ -222,7 +222,7 @@ class _Body:
 def _children(part: Message, defects: list[str]) -> list[Message]:
     payload = part.get_payload()
     if isinstance(payload, list):
-        return payload
+        return cast("list[Message]", payload)  # a multipart's payload: its parts, all Messages
     recovered = _recover_parts(part, str(payload or ""))
     if recovered is not None:
         defects.append("MIME boundary did not match; parts recovered from the body")
@@ -244,7 +244,7 @@ def _recover_parts(part: Message, payload: str) -> list[Message] | None:
         f'Content-Type: {part.get_content_type()}; boundary="{boundary}"\n\n'.encode()
         + payload.encode("ascii", "surrogateescape"))
     children = rebuilt.get_payload()
-    return children if isinstance(children, list) and children else None
+    return cast("list[Message]", children) if isinstance(children, list) and children else None
 
 
 def _payload(part: Message, defects: list[str]) -> bytes:
@@ -317,7 +317,7 @@ def _eight_bit(value: object) -> str:
     return unescape_8bit(str(value))
 
 
-def _first_msgid(values: list[object]) -> str | None:
+def _first_msgid(values: Iterable[object]) -> str | None:
     for value in values:
         found = MSGID_RE.findall(_eight_bit(value))
         if found:
@@ -325,7 +325,7 @@ def _first_msgid(values: list[object]) -> str | None:
     return None
 
 
-def _msgids(values: list[object]) -> Iterator[str]:
+def _msgids(values: Iterable[object]) -> Iterator[str]:
     for value in values:
         for found in MSGID_RE.findall(_eight_bit(value)):
             yield one_line(found)[:998]

@@ -19,9 +19,13 @@ class Fetched:
 
 class MailSource(Protocol):
     name: str
-    # IMAP: the folder's UIDVALIDITY at connect time (the poller records it per mailbox and
-    # logs a change); None for sources without one (Maildir)
-    uidvalidity: int | None
+
+    @property
+    def uidvalidity(self) -> int | None:
+        """IMAP: the folder's UIDVALIDITY at connect time (the poller records it per mailbox
+        and logs a change); None for sources without one (Maildir). Read-only here, so a
+        source whose value is always known (ImapSource: int) matches the protocol."""
+        ...
 
     def batches(self, size: int) -> Iterator[list[Fetched]]:
         """The messages waiting now, oldest first, in batches of at most `size` messages

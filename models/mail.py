@@ -7,6 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import IDENTIFIER, Base, BigId, intpk, str20, utc
+from models.states import InboundOutcome, OutboxState, by_value
 
 
 class InboundMessage(Base):
@@ -25,7 +26,7 @@ class InboundMessage(Base):
     subject: Mapped[str] = mapped_column(String(500), default="")
     received_at: Mapped[utc]
     # ticket | event | ignored | bounce | quarantined | duplicate (workflow may add kinds)
-    outcome: Mapped[str20] = mapped_column(index=True)
+    outcome: Mapped[InboundOutcome] = mapped_column(by_value(InboundOutcome), index=True)
     kind: Mapped[str20] = mapped_column(default="")
     reason: Mapped[str] = mapped_column(Text(), default="")
     # where handling failed, for quarantined mail: parse | classify | rules | render | store
@@ -76,7 +77,7 @@ class OutboxMessage(Base):
     subject: Mapped[str] = mapped_column(String(500))
     message_id: Mapped[str] = mapped_column(String(998), info=IDENTIFIER, unique=True)
     raw: Mapped[bytes] = mapped_column(LargeBinary())
-    state: Mapped[str20] = mapped_column(default="queued")  # queued|sending|sent|failed
+    state: Mapped[OutboxState] = mapped_column(by_value(OutboxState), default=OutboxState.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[utc]
     last_error: Mapped[str] = mapped_column(Text(), default="")
@@ -98,3 +99,6 @@ class MailboxState(Base):
     uidvalidity: Mapped[int | None] = mapped_column(BigId)
     lease_owner: Mapped[str | None] = mapped_column(String(200), info=IDENTIFIER)
     lease_until: Mapped[utc | None]
+    # the end of the last poll that drained the mailbox without a server failing: /healthz
+    # and /metrics tell from it that mail is still being read
+    last_poll_at: Mapped[utc | None]

@@ -14,6 +14,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from typing import Sequence
 
+from models.fit import clamp
 from outbound.headers import fold, mailbox, unstructured, valid_message_id
 from outbound.render import Rendered
 from outbound.settings import DeskInfo
@@ -79,7 +80,9 @@ def _alternative(text: str, html: str) -> bytes:
 
 
 def _part(subtype: str, content: str) -> bytes:
-    text = content.replace("\r\n", "\n").replace("\r", "\n")
+    """A text part in UTF-8; what UTF-8 cannot carry (a lone surrogate of undecodable mail,
+    NUL) becomes U+FFFD, as in the database, so a reporter's bytes never fail a mail."""
+    text = clamp(content, None).replace("\r\n", "\n").replace("\r", "\n")
     if not text.endswith("\n"):
         text += "\n"
     body = binascii.b2a_qp(text.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")

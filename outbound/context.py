@@ -75,11 +75,14 @@ def commands_help(lang: str) -> str:
 
 
 def build_context(
-    desk: DeskInfo, ticket: Ticket | None, lang: str, facts: Mapping[str, Any]
+    desk: DeskInfo, ticket: Ticket | None, lang: str, facts: Mapping[str, Any],
+    reporter_link: str = "",
 ) -> dict[str, Any]:
     """Everything a template may use. `tz`, `lang` and `labels` also feed the filters of
-    outbound/render.py (`local`, `status`, `label`)."""
+    outbound/render.py (`local`, `status`, `label`). `reporter_link`: the signed link to the
+    ticket's page, set only in mails to its reporter (outbound/outbox.py)."""
     return {
+        "reporter_link": reporter_link,
         "desk": desk_view(desk),
         "ticket": ticket_view(desk, ticket, lang) if ticket is not None else None,
         "facts": dict(facts),

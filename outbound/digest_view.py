@@ -1,9 +1,11 @@
 """The digest's facts: workflow/digest.DigestData as plain, JSON-able values with local times,
-ready for templates/<lang>/digest.*. The period figures are report_render.summary_plain, the
+ready for templates/<lang>/digest.*. `covers_yesterday`: the day is the one before the digest
+was made, the only case the mail may call it "yesterday" (a digest made later for an earlier
+day names the date instead). The period figures are report_render.summary_plain, the
 very form `incidentdesk report --format json` prints, so the digest and the report agree."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from outbound.context import local_time
@@ -17,6 +19,7 @@ def digest_facts(data: DigestData, desk: DeskInfo) -> dict[str, Any]:
     return {
         "day": data.day.isoformat(),
         "day_local": f"{data.day:%d-%m-%Y}",
+        "covers_yesterday": data.day == data.as_of.astimezone(desk.timezone).date() - timedelta(days=1),
         "month_from_local": f"{data.day.replace(day=1):%d-%m-%Y}",
         "generated_local": local_time(desk, data.as_of),
         "priorities": [{"code": p, "name": desk.priority_names.get(p, "")} for p in data.open_by_priority],

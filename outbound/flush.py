@@ -23,10 +23,10 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence, cast
 
 import structlog
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import OutboxMessage
@@ -37,7 +37,7 @@ LEASE = timedelta(minutes=5)
 RETRY_BASE = timedelta(minutes=1)      # first retry after 30-60 s, doubling ...
 RETRY_CAP = timedelta(hours=1)         # ... up to 30-60 min between tries
 RECORD_EVERY = 2.0                     # seconds
-OUTBOX = OutboxMessage.__table__
+OUTBOX = cast(Table, OutboxMessage.__table__)  # typed FromClause; a one-table model's is a Table
 
 
 class PermanentFailure(Exception):

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import OutboxMessage, Person, Ticket
+from models import OutboxMessage, OutboxState, Person, Ticket
 from models.fit import clamp
 from outbound.compose import compose, new_message_id
 from outbound.context import build_context
@@ -41,6 +41,7 @@ from workflow.notifications import Notification
 from workflow.people import find_person, normalise_address
 from workflow.phones import is_e164
 from workflow.sms import sms_notifications
+from workflow.tokens import reporter_page_path
 
 log = structlog.get_logger(__name__)
 
@@ -123,14 +124,24 @@ def _render_sms_into(row: OutboxMessage, desk: DeskInfo, renderer: Renderer, not
     try:
         text = one_sms(renderer.render_text(row.kind, lang, build_context(desk, ticket, lang, note.facts)))
     except Exception as exc:  # a template bug must not lose the ticket change: record it
-        row.state, row.last_error = "failed", f"not rendered: {type(exc).__name__}: {exc}"[:2000]
+        row.state, row.last_error = OutboxState.FAILED, f"not rendered: {type(exc).__name__}: {exc}"[:2000]
         row.notification = kept_notification(note)
         log.exception("outbox.render_failed", kind=row.kind, ticket_id=row.ticket_id, message_id=row.message_id)
         return False
     row.subject, row.raw = text, text.encode("utf-8")
-    row.state, row.last_error, row.notification = "queued", "", None
+    row.state, row.last_error, row.notification = OutboxState.QUEUED, "", None
     log.info("outbox.queued", kind=row.kind, ticket_id=row.ticket_id, message_id=row.message_id)
     return True
+
+
+def reporter_link(desk: DeskInfo, ticket: Ticket | None, recipient: str) -> str:
+    """The signed link to the ticket's reporter page (web/public.py), for a mail to the
+    ticket's reporter only, and only when [web] base_url says where the console is."""
+    if not desk.base_url or not desk.secret or ticket is None or ticket.reporter is None:
+        return ""
+    if normalise_address(recipient) != ticket.reporter.address:
+        return ""
+    return desk.base_url + reporter_page_path(desk.secret, ticket.number)
 
 
 def not_mailable(desk: DeskInfo, address: str) -> str | None:
@@ -187,18 +198,19 @@ def _render_into(row: OutboxMessage, desk: DeskInfo, renderer: Renderer, note: N
     lang = renderer.language(row.language)
     number = ticket.number if ticket else None
     try:
-        rendered = _tagged(renderer.render(note.kind, lang, build_context(desk, ticket, lang, note.facts)),
-                           number)
+        context = build_context(desk, ticket, lang, note.facts,
+                                reporter_link=reporter_link(desk, ticket, row.recipient))
+        rendered = _tagged(renderer.render(note.kind, lang, context), number)
         raw = compose(desk, rendered, recipient=row.recipient, recipient_name=_name(person),
                       message_id=row.message_id, thread=_thread(ticket, note),
                       auto_reply=note.auto_reply, now=now, language=lang)
     except Exception as exc:  # a template bug must not lose the ticket change: record it
-        row.state, row.last_error = "failed", f"not rendered: {type(exc).__name__}: {exc}"[:2000]
+        row.state, row.last_error = OutboxState.FAILED, f"not rendered: {type(exc).__name__}: {exc}"[:2000]
         row.notification = kept_notification(note)
         log.exception("outbox.render_failed", kind=note.kind, ticket=number, message_id=row.message_id)
         return False
     row.subject, row.raw = rendered.subject, raw
-    row.state, row.last_error, row.notification = "queued", "", None
+    row.state, row.last_error, row.notification = OutboxState.QUEUED, "", None
     log.info("outbox.queued", kind=note.kind, ticket=number, message_id=row.message_id)
     return True
 

@@ -42,10 +42,11 @@ def format_local(moment: datetime | str | None, tz: ZoneInfo | None) -> str:
     if moment is None or moment == "":
         return "-"
     if isinstance(moment, str):
+        text = moment
         try:
-            moment = datetime.fromisoformat(moment)
+            moment = datetime.fromisoformat(text)
         except ValueError:
-            return moment
+            return text
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     local = moment.astimezone(tz or timezone.utc)

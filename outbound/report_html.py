@@ -19,6 +19,7 @@ from outbound.settings import DeskInfo
 from workflow.metrics import Measured
 from workflow.policy import Policy
 from workflow.report_data import ReportData
+from workflow.status import LABELS
 
 
 def render_html(data: ReportData, desk: DeskInfo, policy: Policy, renderer: Renderer,
@@ -51,11 +52,13 @@ def html_view(data: ReportData, desk: DeskInfo, policy: Policy, lang: str,
         "problems": [problem_plain(c, desk) | {"numbers_html": _numbers(c.numbers)}
                      for c in data.problems],
         "failed_mails": [failed_plain(m, desk) for m in data.failed_mails],
-        "duration": duration_text, "percent": percent_text, "css": css_string,
+        "duration": duration_text, "css": css_string,
+        "percent": lambda value: percent_text(value, lang),
+        "decimal": lambda value: decimal_text(value, lang),
     }
 
 
-class _Escaped(dict):  # type: ignore[type-arg]
+class _Escaped(dict[str, str]):
     """html.escape with a memory: names, labels and codes repeat over thousands of rows."""
 
     def __missing__(self, key: str) -> str:
@@ -72,11 +75,13 @@ def rows_html(rows: Iterable[Measured], desk: DeskInfo, lang: str, words: Mappin
     for table in (services, categories, people):
         table[""] = "-"
     verdicts = {k: escape(v) for k, v in words["verdict"].items()}
+    statuses = _Escaped({s.value: escape(text) for s, text in LABELS.get(lang, LABELS["en"]).items()})
     tz, out = desk.timezone, []
     for r in rows:
         i = r.incident
         out.append(
             f"<tr><td>{escape(i.number)}</td><td>{_short(i.created_at.astimezone(tz))}</td>"
+            f"<td>{escape(i.subject)}</td><td>{statuses[i.status]}</td>"
             f"<td>{people[i.reporter_name or i.reporter]}</td><td>{services[i.service or '']}</td>"
             f"<td>{categories[i.category or '']}</td><td>{labels[i.urgency]}</td>"
             f"<td>{labels[i.impact]}</td><td>{labels[i.priority]}</td>"
@@ -112,8 +117,18 @@ def duration_text(minutes: float | None) -> str:
     return f"{total // 60}:{total % 60:02d}"
 
 
-def percent_text(value: float | None) -> str:
-    return f"{value:.1f} %" if value is not None else "-"
+def percent_text(value: float | None, lang: str = "en") -> str:
+    """87.5 % in English, 87,5 % in Indonesian (a decimal comma); "-" when nothing counted."""
+    return f"{decimal_text(value, lang, 1)} %" if value is not None else "-"
+
+
+def decimal_text(value: float | None, lang: str = "en", digits: int = 2) -> str:
+    """A figure with `digits` decimals in the reader's way of writing it: Indonesian writes a
+    decimal comma (4,25), English a point (4.25)."""
+    if value is None:
+        return "-"
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if lang == "id" else text
 
 
 def css_string(value: str) -> Markup:

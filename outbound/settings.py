@@ -16,6 +16,7 @@ class DeskInfo:
     timezone: ZoneInfo
     language: str = "id"
     secret: str = ""                  # HMAC key of reply tokens; never logged
+    base_url: str = ""                # [web] base_url: reporter mails link to the ticket's page
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)   # lang -> value -> label
     service_names: Mapping[str, str] = field(default_factory=dict)
     category_names: Mapping[str, str] = field(default_factory=dict)

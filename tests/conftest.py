@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Protocol
 
 import pytest
 import sqlalchemy as sa
@@ -16,8 +17,11 @@ from sqlalchemy.engine import make_url
 
 from app import logs
 from app.config import Settings, load
-from app.runtime import Runtime, open_runtime, sync_reference_data
+from app.runtime import Runtime, open_runtime, sync_reference_data, utcnow
 from models.db import make_engine, upgrade
+from tests.integration.support import World, world_settings
+from tests.servers.dovecot import DovecotServer
+from tests.servers.smtp import SmtpServer
 
 logs.configure("INFO", json=True)
 
@@ -42,6 +46,13 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+@pytest.fixture(autouse=True)
+def work_in_a_folder_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs in its own folder: a relative `var/` (where a PostgreSQL desk keeps
+    its stored reply-token secret) is never the checkout's, nor another test's."""
+    monkeypatch.chdir(tmp_path)
 
 
 def _admin() -> sa.Engine:
@@ -170,10 +181,49 @@ def make_settings(tmp_path: Path, db_url: str) -> Callable[..., Settings]:
     return build
 
 
+@contextmanager
+def migrated_runtime(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Iterator[Runtime]:
+    """A runtime on `settings` as `incidentdesk init` leaves the desk: schema at head, the
+    configured catalogue and people in their tables; closed on leaving. The one way the suite
+    opens a desk, so a new step of start-up is added here once, not in every test."""
+    rt = open_runtime(settings, clock=clock)
+    try:
+        upgrade(rt.engine)
+        sync_reference_data(rt)
+        yield rt
+    finally:
+        rt.close()
+
+
+class RuntimeFactory(Protocol):
+    def __call__(self, tables: dict[str, dict[str, Any]] | None = None,
+                 arrays: dict[str, list[dict[str, Any]]] | None = None, *,
+                 settings: Settings | None = None, clock: Callable[[], datetime] | None = None) -> Runtime: ...
+
+
 @pytest.fixture
-def runtime(make_settings: Callable[..., Settings], clock: Clock) -> Iterator[Runtime]:
-    rt = open_runtime(make_settings(), clock=clock)
-    upgrade(rt.engine)
-    sync_reference_data(rt)
-    yield rt
-    rt.close()
+def runtime_factory(make_settings: Callable[..., Settings], clock: Clock) -> Iterator[RuntimeFactory]:
+    """Migrated runtimes on demand: on `make_settings(tables, arrays)` or on ready-made
+    `settings`, with the test's clock unless told otherwise; all closed when the test ends
+    (closing one earlier, to hand its database to the CLI, is harmless)."""
+    test_clock = clock
+    with ExitStack() as opened:
+        def open_desk(tables: dict[str, dict[str, Any]] | None = None,
+                      arrays: dict[str, list[dict[str, Any]]] | None = None, *,
+                      settings: Settings | None = None, clock: Callable[[], datetime] | None = None) -> Runtime:
+            chosen = settings if settings is not None else make_settings(tables, arrays)
+            return opened.enter_context(migrated_runtime(chosen, clock if clock is not None else test_clock))
+        yield open_desk
+
+
+@pytest.fixture
+def runtime(runtime_factory: RuntimeFactory) -> Runtime:
+    return runtime_factory()
+
+
+@pytest.fixture
+def world(runtime_factory: RuntimeFactory, clock: Clock, dovecot: DovecotServer,
+          smtp_server: SmtpServer) -> World:
+    """The desk between a real Dovecot mailbox and a real SMTP server (end-to-end agent
+    tests in integration/, forged-agent tests in faults/)."""
+    return World(runtime_factory(world_settings(dovecot, smtp_server)), dovecot, smtp_server, clock)

@@ -23,7 +23,7 @@ from jinja2 import FileSystemLoader, select_autoescape
 from werkzeug.wrappers import Response
 
 from models import Person, resources
-from web import auth, forms
+from web import auth, forms, log_form, management, ops, public
 from web.queue import read_filter, queue_page
 from web.services import WebServices
 from web.ticket_page import find_ticket, ticket_page
@@ -33,7 +33,7 @@ from workflow.status import LABELS, Status
 
 log = structlog.get_logger(__name__)
 
-PUBLIC_ENDPOINTS = frozenset({"login", "login_link", "login_link_use", "static"})
+PUBLIC_ENDPOINTS = frozenset({"login", "login_link", "login_link_use", "static"}) | public.ENDPOINTS | ops.ENDPOINTS
 
 
 def create_app(services: WebServices) -> Flask:
@@ -49,6 +49,10 @@ def create_app(services: WebServices) -> Flask:
     app.extensions["incidentdesk"] = services
     _register_hooks(app, services)
     _register_views(app, services)
+    public.register(app, services, _common)
+    ops.register(app, services)
+    management.register(app, services, _common)
+    log_form.register(app, services, _common)
     return app
 
 
@@ -101,7 +105,8 @@ def _register_hooks(app: Flask, services: WebServices) -> None:
 def _lang() -> str:
     agent: Person | None = g.get("agent")
     services: WebServices = _services()
-    lang = (agent.language if agent is not None else None) or services.desk.language
+    # g.lang: a page that is not an agent's (the reporter's page speaks the reporter's language)
+    lang = g.get("lang") or (agent.language if agent is not None else None) or services.desk.language
     return lang if lang in ("id", "en") else "en"
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from sqlalchemy import Select, case, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, lazyload
 
 from models import Escalation, Person, Ticket
 from workflow.status import Status
@@ -89,7 +89,9 @@ def queue_page(session: Session, wanted: QueueFilter, agent_id: int, page_size: 
     query = (select(Ticket, reporter.name, reporter.address, assignee.name, due,
                     _has_escalation().label("escalated"))
              .join(reporter, reporter.id == Ticket.reporter_id)
-             .outerjoin(assignee, assignee.id == Ticket.assignee_id))
+             .outerjoin(assignee, assignee.id == Ticket.assignee_id)
+             # the row has the names: no events, no second join of the people (bench/web.py)
+             .options(lazyload(Ticket.events), lazyload(Ticket.reporter), lazyload(Ticket.assignee)))
     query = _filtered(query, wanted, agent_id).order_by(due, Ticket.id)
     total = session.scalar(_filtered(select(func.count()).select_from(Ticket), wanted, agent_id)) or 0
     pages = max(1, -(-total // page_size))

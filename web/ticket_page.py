@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Escalation, Feedback, InboundMessage, OutboxMessage, Person, Ticket
+from web.words import triage_reason
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,11 @@ class TicketPage:
     escalations: list[Escalation]
     feedback: Feedback | None
     agents: list[Person]
+
+    def triage_reasons(self, lang: str) -> list[tuple[str, str]]:
+        """(field, why) of the suggested triage, worded in the page's language."""
+        reasons = self.suggested.get("reasons") or {}
+        return [(name, triage_reason(why, lang)) for name, why in reasons.items()]
 
 
 def find_ticket(session: Session, number: str) -> Ticket | None:

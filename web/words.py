@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from workflow.triage import reason_data
+
 WORDS: Mapping[str, Mapping[str, str]] = {
     "en": {
-        "lang": "en", "queue": "Queue", "logout": "Log out", "login": "Log in",
+        "lang": "en", "queue": "Queue", "management": "Management", "logout": "Log out", "login": "Log in",
         "login_title": "Service desk login", "address": "E-mail address", "password": "Password",
         "login_link": "Mail me a login link", "login_link_hint": "No password? A link that works once, for 15 minutes, is sent to your own address.",
         "send_link": "Send the link", "link_sent": "If the address is an agent's, a login link is on its way. It works once, for 15 minutes.",
@@ -57,9 +59,13 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "kind.sla_warning": "SLA warning", "kind.sla_breach": "SLA breach",
         "kind.status_request": "status asked", "kind.linked": "linked", "kind.bounce": "bounce",
         "kind.ack_suppressed": "no acknowledgement",
+        "reason.mentions": "mentions '{word}'", "reason.role": "reported by {role}",
+        "reason.default": "default", "reason.text": "{text}",
+        "role.head_of_office": "head of office", "role.head_of_department": "head of department",
+        "role.employee": "employee",
     },
     "id": {
-        "lang": "id", "queue": "Antrean", "logout": "Keluar", "login": "Masuk",
+        "lang": "id", "queue": "Antrean", "management": "Manajemen", "logout": "Keluar", "login": "Masuk",
         "login_title": "Masuk service desk", "address": "Alamat e-mail", "password": "Kata sandi",
         "login_link": "Kirimi saya tautan masuk", "login_link_hint": "Tidak punya kata sandi? Tautan yang berlaku sekali, selama 15 menit, dikirim ke alamat Anda sendiri.",
         "send_link": "Kirim tautan", "link_sent": "Jika alamat itu milik agen, tautan masuk sedang dikirim. Tautan berlaku sekali, selama 15 menit.",
@@ -110,6 +116,10 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "kind.sla_warning": "peringatan SLA", "kind.sla_breach": "pelanggaran SLA",
         "kind.status_request": "status ditanyakan", "kind.linked": "ditautkan", "kind.bounce": "e-mail gagal terkirim",
         "kind.ack_suppressed": "tanpa tanda terima",
+        "reason.mentions": "menyebut '{word}'", "reason.role": "dilaporkan oleh {role}",
+        "reason.default": "nilai bawaan", "reason.text": "{text}",
+        "role.head_of_office": "kepala kantor", "role.head_of_department": "kepala bagian",
+        "role.employee": "pegawai",
     },
 }
 
@@ -130,3 +140,12 @@ LEVEL_NAMES = {"id": {"high": "tinggi", "medium": "sedang", "low": "rendah"}}
 
 def words(lang: str) -> Mapping[str, str]:
     return WORDS.get(lang, WORDS["en"])
+
+
+def triage_reason(stored: object, lang: str) -> str:
+    """Why triage suggested a value, in `lang`: reasons are stored as data (workflow/triage.py),
+    or as the English sentences of older tickets, which reason_data reads back into data."""
+    w, reason = words(lang), reason_data(stored)
+    role = reason.get("role", "")
+    return w[f"reason.{reason['rule']}"].format(word=reason.get("word", ""), text=reason.get("text", ""),
+                                                role=w.get(f"role.{role}", role.replace("_", " ")))

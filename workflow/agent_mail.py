@@ -11,6 +11,9 @@ to be the agent's, and only when the rest of the mail is accepted. The comment b
 an internal note; comments are never shown to the reporter."""
 from __future__ import annotations
 
+from email.utils import parseaddr
+from typing import Callable
+
 import structlog
 from sqlalchemy.orm import Session
 
@@ -18,13 +21,15 @@ from models import Person, Ticket
 from workflow.authorization import authentication_refusal, proven_by
 from workflow.command_apply import apply_plan
 from workflow.command_plan import Plan, plan_commands
-from workflow.commands import CommandError, ParsedReply, parse_commands
+from workflow.commands import PHONE, REPORTER, CommandError, ParsedReply, parse_commands, starts_with_reporter
 from workflow.history import record
+from workflow.logged import LoggedReport, NotLogged, log_report
 from workflow.notifications import Notification
 from workflow.personal import Outcome, PersonalMail
 from workflow.policy import Policy
 from workflow.recipients import agent_addresses
 from workflow.status_request import asks_for_status, status_report
+from workflow.triage import TriageRules
 
 log = structlog.get_logger(__name__)
 
@@ -57,6 +62,56 @@ def handle_agent_mail(session: Session, policy: Policy, ticket: Ticket, agent: P
     if errors:   # every problem of the mail at once, in the order of its lines
         return Outcome("event", ticket, _refuse(session, ticket, agent, mail, errors))
     return Outcome("event", ticket, _accept(session, policy, ticket, agent, mail, parsed, plan))
+
+
+def logs_report(mail: PersonalMail) -> bool:
+    """A new mail whose first line is `Pelapor:`/`Reporter:`: a phone or walk-in report."""
+    return starts_with_reporter(mail.new_text)
+
+
+def handle_logged_mail(session: Session, policy: Policy, rules: TriageRules, agent: Person,
+                       mail: PersonalMail, ordinary: Callable[[], Outcome]) -> Outcome:
+    """An agent's new mail logging a report for the person on its `Pelapor:` line
+    (workflow/logged.py), when the mail is proven to be the agent's. Otherwise, or when a
+    line is refused, the mail is what it would be without that rule, an ordinary report by
+    its sender (`ordinary`), and the agent's real address is told why it was not logged."""
+    parsed = parse_commands(mail.new_text, policy.vocabulary, intake=True)
+    refusal = authentication_refusal(policy, mail, agent_addresses(session, agent))
+    if refusal is not None:
+        log.warning("agent.unauthenticated", agent=agent.address, logging=True)
+        lines = " / ".join(c.line for c in parsed.commands if c.name == REPORTER)
+        return _not_logged(agent, mail, ordinary(), [CommandError(lines, refusal.reason_en, refusal.reason_id)],
+                           unauthenticated=True)
+    given = {c.name: c.value for c in parsed.commands if c.name in (REPORTER, PHONE)}
+    name, address = parseaddr(given.get(REPORTER, ""))
+    if "@" not in address:   # only a name (with a Telepon: line)
+        name, address = given.get(REPORTER, ""), ""
+    report = LoggedReport(agent=agent.address, channel="mail", name=name or address, address=address,
+                          phone=given.get(PHONE, ""), subject=mail.subject, description=parsed.comment,
+                          lines=tuple(c.line for c in parsed.commands if c.name not in (REPORTER, PHONE)))
+    try:
+        if parsed.errors:
+            raise NotLogged(list(parsed.errors))
+        logged = log_report(session, policy, rules, report, mail.received_at,
+                            inbound_id=mail.inbound_id, message_id=mail.message_id)
+    except NotLogged as refused:
+        return _not_logged(agent, mail, ordinary(), sorted(
+            refused.errors, key=lambda e: _position(mail.new_text, e.line)))
+    confirmation = Notification("confirmation", agent.address, logged.outcome.ticket.id,
+                                {"changes": logged.changes}, auto_reply=True, thread=_thread(mail))
+    logged.outcome.notifications.append(confirmation)
+    return logged.outcome
+
+
+def _not_logged(agent: Person, mail: PersonalMail, outcome: Outcome, errors: list[CommandError],
+                unauthenticated: bool = False) -> Outcome:
+    reasons = [{"line": e.line, "en": e.message_en, "id": e.message_id} for e in errors]
+    log.info("agent.report_not_logged", ticket=outcome.ticket.number, reasons=len(reasons))
+    outcome.notifications.append(Notification(
+        "rejected_command", agent.address, outcome.ticket.id,
+        {"reasons": reasons, "unauthenticated": unauthenticated, "not_logged": True},
+        auto_reply=True, thread=_thread(mail)))
+    return outcome
 
 
 def _plain_comment(session: Session, policy: Policy, ticket: Ticket, agent: Person,

@@ -17,8 +17,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Collection, Iterator, Protocol
+from typing import TYPE_CHECKING, Collection, Container, Iterator, Protocol
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 ZERO = timedelta(0)
 # A calendar with no open day within ten years is a configuration mistake, not a long wait.
@@ -63,7 +66,7 @@ class PublicHolidays:
                  extra: Collection[date] = ()) -> None:
         self.country, self.subdivision = country, subdivision or None
         self.extra = frozenset(extra)
-        self._table: object | None = None
+        self._table: HolidayBase | None = None
         self._lock = threading.Lock()
 
     def __contains__(self, day: object) -> bool:
@@ -74,7 +77,7 @@ class PublicHolidays:
                 import holidays  # heavy import, only where business hours are used
 
                 self._table = holidays.country_holidays(self.country, subdiv=self.subdivision)
-            return day in self._table  # type: ignore[operator]
+            return day in self._table
 
     def __repr__(self) -> str:
         return f"PublicHolidays({self.country!r}, {self.subdivision!r}, extra={len(self.extra)})"
@@ -88,7 +91,7 @@ class BusinessHours:
     weekdays: frozenset[int]            # 0 = Monday .. 6 = Sunday
     opens: time
     closes: time                        # after `opens`, same day
-    closed_days: Collection[date] = field(default_factory=frozenset)
+    closed_days: Container[date] = field(default_factory=frozenset)  # only asked `day in`
 
     def __post_init__(self) -> None:
         if not self.weekdays or self.closes <= self.opens:

@@ -128,7 +128,7 @@ def _move_to_progress(ctx: _Context, applied: Applied) -> None:
         data["response"] = "met" if ctx.at <= ticket.response_due else "missed"
         change += ctx.say(f" (response target {data['response']})",
                           " (target respons " + ("terpenuhi" if data["response"] == "met" else "terlewati") + ")")
-    ticket.status = Status.IN_PROGRESS.value
+    ticket.status = Status.IN_PROGRESS
     ctx.event("status", public=True, by=ctx.by, **data)
     applied.changes.append(change)
 
@@ -224,7 +224,7 @@ def _tag_with_inbound(ctx: _Context) -> None:
 def _close(ctx: _Context, applied: Applied, message: str) -> None:
     ticket = ctx.ticket
     old = ticket.status
-    ticket.status, ticket.closed_at = Status.CLOSED.value, ctx.at
+    ticket.status, ticket.closed_at = Status.CLOSED, ctx.at
     met = "met" if ctx.at <= ticket.resolution_due else "missed"
     ctx.event("status", note=ticket.resolution or "", public=True, by=ctx.by, resolution_sla=met,
               **{"from": old, "to": Status.CLOSED.value})

@@ -68,7 +68,9 @@ __all__ = [
     "ParsedReply",
     "Vocabulary",
     "help_text",
+    "keyword",
     "parse_commands",
+    "starts_with_reporter",
 ]
 
 
@@ -146,6 +148,21 @@ _KEYWORDS: Mapping[str, str] = {
     "penyelesaian": "resolution",
     "priority": PRIORITY,
     "prioritas": PRIORITY,
+}
+
+# Keywords of a new mail to the desk that logs a phone or walk-in report for someone else
+# (workflow/agent_mail.py handle_logged_mail): read only with parse_commands(intake=True).
+# In a reply on a ticket they are refused with a reason, never taken for a typo.
+REPORTER, PHONE = "reporter", "phone"
+_INTAKE_KEYWORDS: Mapping[str, str] = {
+    "pelapor": REPORTER,
+    "reporter": REPORTER,
+    "telepon": PHONE,
+    "phone": PHONE,
+}
+_INTAKE_DISPLAY: Mapping[str, Mapping[str, str]] = {
+    "en": {REPORTER: "Reporter", PHONE: "Phone"},
+    "id": {REPORTER: "Pelapor", PHONE: "Telepon"},
 }
 
 # The spelling shown in messages, per language.
@@ -330,17 +347,33 @@ _TOO_LATE = _Reason(
 )
 
 
+def _shown(lang: str, name: str) -> str:
+    return _DISPLAY[lang].get(name) or _INTAKE_DISPLAY[lang][name]
+
+
+def keyword(lang: str, name: str) -> str:
+    """The keyword of command `name` as written in `lang` ("en" or "id"): the lines a
+    form or the CLI builds, and the label of a refused field, read as a mail would."""
+    return _shown(lang if lang in _DISPLAY else "en", name)
+
+
 def _empty(name: str) -> _Reason:
-    return _Reason(
-        f"{_DISPLAY['en'][name]} needs a value", f"{_DISPLAY['id'][name]} perlu diisi"
-    )
+    return _Reason(f"{_shown('en', name)} needs a value", f"{_shown('id', name)} perlu diisi")
+
+
+_INTAKE_ONLY = _Reason(
+    "Reporter and Phone belong only at the top of a new mail to the desk that logs a phone or "
+    "walk-in report; on an existing ticket the reporter cannot be changed",
+    "Pelapor dan Telepon hanya untuk baris teratas e-mail baru ke desk yang mencatat laporan "
+    "lewat telepon atau datang langsung; pelapor tiket yang sudah ada tidak dapat diubah",
+)
 
 
 def _conflict(name: str) -> _Reason:
     return _Reason(
-        f"{_DISPLAY['en'][name]} is given more than once with different values; "
+        f"{_shown('en', name)} is given more than once with different values; "
         "none of them was applied",
-        f"{_DISPLAY['id'][name]} diisi lebih dari sekali dengan nilai berbeda; "
+        f"{_shown('id', name)} diisi lebih dari sekali dengan nilai berbeda; "
         "tidak ada yang diterapkan",
     )
 
@@ -469,6 +502,8 @@ _PARSERS: Mapping[str, _Parser] = {
     "escalate": _parse_escalate,
     "assign": lambda value, voc: _parse_free("assign", value, voc),
     "resolution": lambda value, voc: _parse_free("resolution", value, voc),
+    REPORTER: lambda value, voc: (value, None),
+    PHONE: lambda value, voc: (value, None),
 }
 
 # --------------------------------------------------------------------------- lines
@@ -493,13 +528,17 @@ def _interpret(name: str, value: str, line: str, vocabulary: Vocabulary) -> Comm
     return Command(name, normalised, target, line)
 
 
-def _read_line(raw: str, vocabulary: Vocabulary) -> Command | CommandError | None:
+def _read_line(raw: str, vocabulary: Vocabulary, intake: bool = False) -> Command | CommandError | None:
     """None when the line is not a command line, i.e. where the comment starts."""
     split = _split(raw)
     if split is None:
         return None
     keyword, value = split
     name = _KEYWORDS.get(_key(keyword))
+    if name is None and _key(keyword) in _INTAKE_KEYWORDS:
+        if not intake:
+            return _error(raw.strip(), _INTAKE_ONLY)
+        name = _INTAKE_KEYWORDS[_key(keyword)]
     if name is not None:
         return _interpret(name, value, raw.strip(), vocabulary)
     if _looks_mistyped(keyword, value):
@@ -515,14 +554,14 @@ def _first_non_blank(lines: Sequence[str], start: int = 0) -> int:
 
 
 def _read_command_lines(
-    lines: Sequence[str], start: int, vocabulary: Vocabulary
+    lines: Sequence[str], start: int, vocabulary: Vocabulary, intake: bool = False
 ) -> tuple[int, list[_Entry]]:
     """The entries of the command lines from `start`, and the index where the comment starts."""
     entries: list[_Entry] = []
     for index in range(start, len(lines)):
         if _is_blank(lines[index]) or _reply_text(lines[index]) is not None:
             return index, entries
-        read = _read_line(lines[index], vocabulary)
+        read = _read_line(lines[index], vocabulary, intake)
         if read is None:
             return index, entries
         entries.append((index, read))
@@ -567,11 +606,12 @@ def _reply_start(lines: Sequence[str], start: int) -> int | None:
     return next((i for i in range(start, len(lines)) if _reply_text(lines[i]) is not None), None)
 
 
-def parse_commands(body: str, vocabulary: Vocabulary) -> ParsedReply:
+def parse_commands(body: str, vocabulary: Vocabulary, intake: bool = False) -> ParsedReply:
     """Split a reply body into commands, errors (in line order), the comment, and the
-    comment's two parts: the internal note and the message to the reporter."""
+    comment's two parts: the internal note and the message to the reporter. `intake`: the
+    body of a new mail to the desk, where Reporter/Phone (Pelapor/Telepon) lines are read."""
     lines = body.splitlines()
-    comment_start, entries = _read_command_lines(lines, _first_non_blank(lines), vocabulary)
+    comment_start, entries = _read_command_lines(lines, _first_non_blank(lines), vocabulary, intake)
     reply_at = _reply_start(lines, comment_start)
     note_end = len(lines) if reply_at is None else reply_at
     entries = _settle_duplicates(entries) + _too_late(lines, comment_start, note_end)
@@ -586,6 +626,15 @@ def parse_commands(body: str, vocabulary: Vocabulary) -> ParsedReply:
         note="\n".join(lines[comment_start:note_end]).strip(),
         reply=reply,
     )
+
+
+def starts_with_reporter(body: str) -> bool:
+    """Whether the first line of `body` is a Reporter/Pelapor line: a new mail that logs a
+    phone or walk-in report (read with parse_commands(intake=True))."""
+    lines = body.splitlines()
+    index = _first_non_blank(lines)
+    split = _split(lines[index]) if index < len(lines) else None
+    return split is not None and _INTAKE_KEYWORDS.get(_key(split[0])) == REPORTER
 
 
 # --------------------------------------------------------------------------- help
@@ -621,6 +670,17 @@ sent to you (keep its In-Reply-To/References), or from a mail server the desk
 trusts; otherwise the mail is kept as a comment and you are told why. Each accepted
 mail is confirmed with the list of changes. A first line "status" (no colon) mails
 you the ticket's state and recent history.
+
+A report that came by phone or in person is logged with a new mail to the desk (not
+a reply) whose first lines name the reporter, then any command lines above:
+
+  Reporter: Name <address>                or only the name, with a Phone line
+  Phone: <mobile number>                  optional; the reporter's SMS number
+
+The subject becomes the ticket's subject and the text under the lines its
+description; the reporter is acknowledged and you are recorded as who logged it.
+Only mail that a server the desk trusts verified (DKIM/SPF) can log a report;
+otherwise it becomes an ordinary report of yours and you are told why.
 """,
     "id": """\
 Perintah ditulis paling atas di balasan Anda, satu per baris, sebelum teks lain:
@@ -653,6 +713,18 @@ Reply-To/References), atau dari server e-mail yang dipercaya desk; selain itu
 e-mail disimpan sebagai komentar dan Anda diberi tahu alasannya. Setiap e-mail yang
 diterima dikonfirmasi dengan daftar perubahannya. Baris pertama "status" (tanpa
 titik dua) mengirimkan status tiket dan riwayat terakhirnya.
+
+Laporan yang masuk lewat telepon atau datang langsung dicatat dengan e-mail baru ke
+desk (bukan balasan) yang baris pertamanya menyebut pelapor, lalu baris perintah di
+atas:
+
+  Pelapor: Nama <alamat>                  atau nama saja, dengan baris Telepon
+  Telepon: <nomor ponsel>                 opsional; nomor SMS pelapor
+
+Subjek menjadi subjek tiket dan teks di bawah baris itu menjadi uraiannya; pelapor
+menerima tanda terima dan Anda dicatat sebagai yang mencatatnya. Hanya e-mail yang
+diverifikasi server yang dipercaya desk (DKIM/SPF) yang dapat mencatat laporan;
+selain itu e-mail menjadi laporan biasa dari Anda dan Anda diberi tahu alasannya.
 """,
 }
 
@@ -661,7 +733,8 @@ _ALSO = {"en": "All keyword spellings accepted", "id": "Semua ejaan kata kunci y
 
 def _spellings(lang: str) -> str:
     """Every accepted keyword spelling, generated so the help never drifts from the parser."""
-    words = ", ".join(word.capitalize() for word, name in _KEYWORDS.items() if name != PRIORITY)
+    words = ", ".join(word.capitalize() for word, name in {**_KEYWORDS, **_INTAKE_KEYWORDS}.items()
+                      if name != PRIORITY)
     return textwrap.fill(f"{_ALSO[lang]}: {words}.", width=80)
 
 

@@ -156,13 +156,21 @@ def escalations(session: Session, period: Period) -> list[EscalationRecord]:
 
 
 
-DIGEST_ROLES = ("management", "head_of_office")
+def refused_day(day: date, today: date) -> str | None:
+    """Why the digest of `day` may not be sent, or None. Only a past day is complete: a digest
+    of today (or later) would show half a day as "yesterday" and, being recorded as sent, keep
+    the real one from ever going out. `today` is the desk's local date."""
+    if day >= today:
+        return (f"{day:%Y-%m-%d} is not over yet (today is {today:%Y-%m-%d}): only a past day's "
+                "digest is sent")
+    return None
 
 
-def digest_recipients(session: Session, configured: list[str]) -> list[str]:
-    """Management agents (roles management and head_of_office), then the addresses listed in
-    [digest] recipients; each address once, in that order."""
-    people = [p.address for role in DIGEST_ROLES for p in people_with_role(session, role)]
+def digest_recipients(session: Session, roles: list[str], configured: list[str]) -> list[str]:
+    """Agents with one of `roles` ([digest] roles: by default the head of SOLTEK, the head of
+    office and management), then the addresses listed in [digest] recipients; each address
+    once, in that order."""
+    people = [p.address for role in roles for p in people_with_role(session, role)]
     seen: dict[str, None] = {}
     for address in [*people, *configured]:
         seen.setdefault(normalise_address(address), None)

@@ -1,6 +1,10 @@
 """Mail a person wrote, routed: a new report, an agent's commands, or the reporter's mail on
 an existing ticket (a status request, feedback, or a follow-up that may reopen it).
 
+A new mail (on no ticket) from an agent whose first line is `Pelapor:`/`Reporter:` logs a
+phone or walk-in report for that person (agent_mail.py handle_logged_mail), when the mail
+is proven to be the agent's; from anyone else it is an ordinary report.
+
 Precedence for mail on a ticket, first match wins:
 1. An agent (an address of the directory) who is not the ticket's reporter, or whose mail
    starts with command lines: agent_mail.py (commands, authenticated, all or nothing).
@@ -25,7 +29,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from models import Person, Ticket
-from workflow.agent_mail import handle_agent_mail, has_commands
+from workflow.agent_mail import handle_agent_mail, handle_logged_mail, has_commands, logs_report
 from workflow.closed_reply import ClosedReply, read_closed_reply
 from workflow.feedback import parse_rating, store_feedback
 from workflow.history import record
@@ -41,7 +45,7 @@ from workflow.status_request import asks_for_status, status_report
 from workflow.threading import find_ticket
 from workflow.triage import TriageRules
 
-__all__ = ["Outcome", "PersonalMail", "handle_personal_mail"]
+__all__ = ["Outcome", "PersonalMail", "handle_on_ticket", "handle_personal_mail"]
 
 
 def handle_personal_mail(
@@ -49,11 +53,23 @@ def handle_personal_mail(
 ) -> Outcome:
     ticket = find_ticket(session, policy, mail.subject, mail.references)
     if ticket is None:
+        agent = agent_by_address(session, mail.sender) if logs_report(mail) else None
+        if agent is not None:
+            return handle_logged_mail(session, policy, rules, agent, mail,
+                                      lambda: _new_report(session, policy, rules, mail, linked=None))
         return _new_report(session, policy, rules, mail, linked=None)
     reporter = ticket.reporter.address == normalise_address(mail.sender)
     agent = agent_by_address(session, mail.sender)
     if agent is not None and (not reporter or has_commands(policy, mail)):
         return handle_agent_mail(session, policy, ticket, agent, mail)
+    return handle_on_ticket(session, policy, rules, ticket, mail, reporter)
+
+
+def handle_on_ticket(session: Session, policy: Policy, rules: TriageRules, ticket: Ticket,
+                     mail: PersonalMail, reporter: bool) -> Outcome:
+    """Rules 2-5 for a person's text on a known ticket. The reporter's page of the web
+    console comes here directly (the signed link proves the ticket and the reporter), so a
+    comment there is handled exactly as the same text replied by mail."""
     if reporter and mail.acknowledge and asks_for_status(mail.new_text):
         return _status_request(session, policy, ticket, mail)
     if ticket.status == Status.CLOSED:

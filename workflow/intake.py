@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import OutboxMessage, Ticket
+from models import OutboxMessage, Person, Ticket
 from workflow.counters import next_value
 from workflow.history import record
 from workflow.notifications import Notification
@@ -46,26 +46,13 @@ def open_ticket(
     reporter = find_or_create_reporter(session, report.sender, report.sender_name, now)
     learn_phone(reporter, report.body, policy.phone_region)   # SMS notices (workflow/sms.py)
     guess = suggest(rules, report.subject, report.body, reporter.role)
-    priority = derive_priority(policy, guess.urgency, guess.impact)
-    due = deadlines(policy, priority, now)
-    ticket = Ticket(
-        number=format_number(policy.ticket_prefix, next_value(session, "ticket"), policy.ticket_digits),
-        status=Status.NEW.value, subject=report.subject, description=report.body,
-        reporter_id=reporter.id, service=guess.service, category=guess.category,
-        symptom=guess.symptom, urgency=guess.urgency, impact=guess.impact, priority=priority,
-        created_at=now, updated_at=now, response_due=due.response_due,
-        resolution_due=due.resolution_due, sla_next_check_at=now,
-        origin_message_id=report.message_id, linked_ticket_id=report.linked_ticket_id,
-    )
-    session.add(ticket)
-    session.flush()
+    ticket = new_ticket(session, policy, reporter, guess, report.subject, report.body, now,
+                        message_id=report.message_id, linked_ticket_id=report.linked_ticket_id)
     record(session, ticket, "created", actor=reporter.address, at=now, inbound_id=report.inbound_id,
-           note=report.body, data={"suggested": {
-               "service": guess.service, "category": guess.category, "symptom": guess.symptom,
-               "urgency": guess.urgency, "impact": guess.impact, "priority": priority,
-               "reasons": dict(guess.reasons)}, "linked_ticket_id": report.linked_ticket_id},
+           note=report.body, data={"suggested": suggested(ticket, guess),
+                                   "linked_ticket_id": report.linked_ticket_id},
            public=True)   # the reporter's own report
-    desk = _tell_service_desk(session, ticket, reporter.address, guess)
+    desk = tell_service_desk(session, ticket, reporter.address, guess)
     if not report.acknowledge:
         record(session, ticket, "ack_suppressed", actor="system", at=now, inbound_id=report.inbound_id,
                note=f"acknowledgement not sent: {reporter.address} is a monitoring system "
@@ -81,7 +68,36 @@ def open_ticket(
     return ticket, [ack, *desk]
 
 
-def _tell_service_desk(session: Session, ticket: Ticket, reporter: str, guess: Suggestion) -> list[Notification]:
+def new_ticket(session: Session, policy: Policy, reporter: Person, guess: Suggestion, subject: str,
+               body: str, now: datetime, *, message_id: str | None = None,
+               linked_ticket_id: int | None = None) -> Ticket:
+    """The draft ticket row (status New, the suggested triage, its priority and deadlines
+    counted from `now`), flushed so it has an id. Every door that opens a ticket uses it:
+    a mailed report here, a logged phone or walk-in report in workflow/logged.py."""
+    priority = derive_priority(policy, guess.urgency, guess.impact)
+    due = deadlines(policy, priority, now)
+    ticket = Ticket(
+        number=format_number(policy.ticket_prefix, next_value(session, "ticket"), policy.ticket_digits),
+        status=Status.NEW.value, subject=subject, description=body,
+        reporter_id=reporter.id, service=guess.service, category=guess.category,
+        symptom=guess.symptom, urgency=guess.urgency, impact=guess.impact, priority=priority,
+        created_at=now, updated_at=now, response_due=due.response_due,
+        resolution_due=due.resolution_due, sla_next_check_at=now,
+        origin_message_id=message_id, linked_ticket_id=linked_ticket_id,
+    )
+    session.add(ticket)
+    session.flush()
+    return ticket
+
+
+def suggested(ticket: Ticket, guess: Suggestion) -> dict[str, object]:
+    """The suggestion as the `created` event keeps it (the ticket page shows it)."""
+    return {"service": guess.service, "category": guess.category, "symptom": guess.symptom,
+            "urgency": guess.urgency, "impact": guess.impact, "priority": ticket.priority,
+            "reasons": dict(guess.reasons)}
+
+
+def tell_service_desk(session: Session, ticket: Ticket, reporter: str, guess: Suggestion) -> list[Notification]:
     """new_ticket to each service desk agent (not to the reporter, when an agent reports)."""
     facts = {"suggested": {"service": guess.service, "category": guess.category, "urgency": guess.urgency,
                            "impact": guess.impact, "reasons": dict(guess.reasons)}}

@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from operator import attrgetter
-from typing import Iterable, NamedTuple, Sequence
+from typing import Iterable, NamedTuple, Sequence, TypeVar
 from zoneinfo import ZoneInfo
 
 from workflow.policy import Policy
@@ -96,6 +96,7 @@ class Incident(NamedTuple):
     resolution: str | None
     rating: int | None
     hierarchical: bool = False   # a hierarchical escalation was recorded
+    subject: str = ""
 
     @property
     def response_stop(self) -> datetime | None:
@@ -210,7 +211,10 @@ def summarise(measured: Sequence[Measured], policy: Policy, period: Period, as_o
     )
 
 
-def _count_in_order(keys: list, values: Iterable) -> dict:  # type: ignore[type-arg]
+K = TypeVar("K")
+
+
+def _count_in_order(keys: Iterable[K], values: Iterable[K]) -> dict[K, int]:
     counts = Counter(values)
     out = {key: counts.pop(key, 0) for key in keys}
     out.update(sorted(counts.items(), key=lambda kv: str(kv[0])))  # values no longer configured

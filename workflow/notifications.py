@@ -26,6 +26,8 @@ each carries besides the ticket itself (datetimes are aware UTC; templates local
                     facts: {reasons: [{line, en, id}]}
 - status_report     to the reporter who asked "status". facts: {events: [{at, kind, note}]}
 - digest            to management, no ticket. facts: the digest figures.
+- login_link        to an agent who asked on the web console's login page: a one-time
+                    link. facts: {link, minutes}; no ticket
 """
 from __future__ import annotations
 

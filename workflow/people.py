@@ -50,7 +50,8 @@ def find_person(session: Session, address: str) -> Person | None:
 
 
 def _known(session: Session) -> dict[str, Person]:
-    return session.info.setdefault("people_by_address", {})
+    known: dict[str, Person] = session.info.setdefault("people_by_address", {})
+    return known
 
 
 def _remember(session: Session, people: Iterable[Person]) -> list[Person]:
@@ -112,7 +113,7 @@ def learn_phone(person: Person, body: str, region: str) -> bool:
     in some mail never overwrites a number. A number that is not a valid mobile number is
     ignored, with a log line that says so and not what it was. True when one was kept."""
     written = signature_phone(body)
-    if written is None or person.phone:
+    if written is None or person.phone or person.is_agent:   # an agent's is the directory's
         return False
     phone = normalise_phone(written, region)
     if phone is None:

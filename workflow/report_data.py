@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, Sequence
 
-from sqlalchemy import ColumnElement, and_, exists, select, text
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, select, text
 from sqlalchemy.orm import Session, aliased
 
 from models import Escalation, Feedback, OutboxMessage, Person, Ticket
@@ -74,8 +74,8 @@ def utc_session(session: Session) -> None:
         session.execute(text("SET LOCAL TIME ZONE 'UTC'"))
 
 
-def in_period(column: ColumnElement[datetime] | object, period: Period) -> ColumnElement[bool]:
-    return and_(column >= period.start, column < period.end)  # type: ignore[operator]
+def in_period(column: SQLColumnExpression[datetime | None], period: Period) -> ColumnElement[bool]:
+    return and_(column >= period.start, column < period.end)
 
 
 def load_incidents(session: Session, selection: Selection) -> list[Incident]:
@@ -89,7 +89,7 @@ def load_incidents(session: Session, selection: Selection) -> list[Incident]:
                Ticket.urgency, Ticket.impact, Ticket.service, Ticket.category,
                Ticket.escalation_level, reporter.address, reporter.name, assignee.name,
                assignee.address, Ticket.resolution, Feedback.rating,
-               hierarchical.label("hierarchical"))
+               hierarchical.label("hierarchical"), Ticket.subject)
         .join(reporter, reporter.id == Ticket.reporter_id)
         .outerjoin(assignee, assignee.id == Ticket.assignee_id)
         .outerjoin(Feedback, Feedback.ticket_id == Ticket.id)
@@ -110,10 +110,11 @@ def _selected(selection: Selection) -> list[ColumnElement[bool]]:
     return where
 
 
-def _incident(row: tuple) -> Incident:  # type: ignore[type-arg]
+def _incident(row: Sequence[Any]) -> Incident:
     """The row's columns are Incident's fields in order, except the handler: the assignee's
     name, else their address."""
-    return Incident(*row[:14], row[14] or "", row[15] or row[16], row[17], row[18], bool(row[19]))
+    return Incident._make((*row[:14], row[14] or "", row[15] or row[16], row[17], row[18],
+                           bool(row[19]), row[20]))
 
 
 def load_reported(session: Session, period: Period, service: str | None = None) -> list[Reported]:

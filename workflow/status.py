@@ -7,13 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
-
-class Status(StrEnum):
-    NEW = "new"
-    IN_PROGRESS = "in_progress"
-    CLOSED = "closed"
+from models.states import Status as Status  # defined with the model that stores it; the rules are here
 
 
 LABELS = {

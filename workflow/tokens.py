@@ -36,3 +36,27 @@ def replies_to_mail_sent_to(secret: str, sender: str, references: Iterable[str])
         if match and hmac.compare_digest(match.group(2), _mac(secret, match.group(1), sender)):
             return True
     return False
+
+
+# The reporter's page of one ticket (`/r/<NUMBER>/<mac>`): no account, the link is the key.
+# The MAC binds the ticket number under its own purpose string, so it can never pass for a
+# reply token (those sign "nonce:recipient") and a link opens only its own ticket.
+_PAGE_PURPOSE = "reporter-page"
+PAGE_MAC_LENGTH = 32        # hex characters: 128 bits, not guessable
+
+
+def reporter_page_mac(secret: str, number: str) -> str:
+    message = f"{_PAGE_PURPOSE}:{number.strip().upper()}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:PAGE_MAC_LENGTH]
+
+
+def reporter_page_path(secret: str, number: str) -> str:
+    """The path of the ticket's reporter page ("" without a secret: no link can be signed)."""
+    return f"/r/{number}/{reporter_page_mac(secret, number)}" if secret else ""
+
+
+def is_reporter_page_mac(secret: str, number: str, mac: str) -> bool:
+    """True only for the MAC of this very ticket; compared in constant time."""
+    if not secret or len(mac) != PAGE_MAC_LENGTH:
+        return False
+    return hmac.compare_digest(mac.lower(), reporter_page_mac(secret, number))

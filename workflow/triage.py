@@ -2,12 +2,20 @@
 
 Keyword rules from configuration; the reporter's role decides urgency first (ITIL table 3:
 heads of office and department report at High). Every suggestion carries the reason it was
-made, so the history can show why and an agent can confirm or correct it."""
+made, so the history can show why and an agent can confirm or correct it.
+
+A reason is data, not a sentence: {"rule": "mentions", "word": "ipos"}, {"rule": "role",
+"role": "head_of_office"} or {"rule": "default"}. It is stored with the ticket and worded in
+the reader's language when shown (templates/<lang>/triage_words.jinja, web/words.py), so an
+Indonesian mail never carries an English reason. `reason_data` reads the English sentences
+stored before reasons were data."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
+
+Reason = dict[str, str]    # {"rule": "mentions" | "role" | "default", "word"?, "role"?}
 
 
 @dataclass(frozen=True)
@@ -28,7 +36,7 @@ class Suggestion:
     symptom: str | None
     urgency: str
     impact: str
-    reasons: Mapping[str, str] = field(default_factory=dict)
+    reasons: Mapping[str, Reason] = field(default_factory=dict)
 
 
 def _normalise(text: str) -> str:
@@ -52,13 +60,13 @@ def _first_match(haystack: str, table: Mapping[str, Sequence[str]]) -> tuple[str
 
 def suggest(rules: TriageRules, subject: str, body: str, reporter_role: str) -> Suggestion:
     text = _normalise(f"{subject}\n{body}")
-    reasons: dict[str, str] = {}
+    reasons: dict[str, Reason] = {}
     service = _first_match(text, rules.services)
     category = _first_match(text, rules.categories)
     if service:
-        reasons["service"] = f"mentions '{service[1]}'"
+        reasons["service"] = mentions(service[1])
     if category:
-        reasons["category"] = f"mentions '{category[1]}'"
+        reasons["category"] = mentions(category[1])
     urgency = _urgency(rules, text, reporter_role, reasons)
     impact = _level_from_words(rules.impact_words, text, rules.default_impact, "impact", reasons)
     return Suggestion(
@@ -71,20 +79,45 @@ def suggest(rules: TriageRules, subject: str, body: str, reporter_role: str) -> 
     )
 
 
-def _urgency(rules: TriageRules, text: str, role: str, reasons: dict[str, str]) -> str:
+def mentions(word: str) -> Reason:
+    """The text names `word` (a service alias, category keyword or outage/impact word)."""
+    return {"rule": "mentions", "word": word}
+
+
+def _urgency(rules: TriageRules, text: str, role: str, reasons: dict[str, Reason]) -> str:
     if role in rules.role_urgency:
-        reasons["urgency"] = f"reported by {role.replace('_', ' ')}"
+        reasons["urgency"] = {"rule": "role", "role": role}
         return rules.role_urgency[role]
     return _level_from_words(rules.outage_words, text, rules.default_urgency, "urgency", reasons)
 
 
 def _level_from_words(
-    table: Mapping[str, Sequence[str]], text: str, default: str, what: str, reasons: dict[str, str]
+    table: Mapping[str, Sequence[str]], text: str, default: str, what: str, reasons: dict[str, Reason]
 ) -> str:
     for level, words in table.items():  # most severe level first, as configured
         for word in words:
             if _contains(text, _normalise(word).strip()):
-                reasons[what] = f"mentions '{word}'"
+                reasons[what] = mentions(word)
                 return level
-    reasons[what] = "default"
+    reasons[what] = {"rule": "default"}
     return default
+
+
+_LEGACY_MENTIONS = re.compile(r"mentions '(.*)'", re.S)
+_LEGACY_ROLE = re.compile(r"reported by ([a-z ]+)")
+
+
+def reason_data(stored: Any) -> Reason:
+    """A stored reason as data, whatever its age: tickets logged before reasons were data hold
+    English sentences ("mentions 'ipos'", "reported by head of office", "default"); those are
+    read back into the same data, and anything else is kept as {"rule": "text"} to show as is."""
+    if isinstance(stored, Mapping) and stored.get("rule") in ("mentions", "role", "default"):
+        return {str(k): str(v) for k, v in stored.items()}
+    text = str(stored or "").strip()
+    if text == "default":
+        return {"rule": "default"}
+    if found := _LEGACY_MENTIONS.fullmatch(text):
+        return mentions(found.group(1))
+    if found := _LEGACY_ROLE.fullmatch(text):
+        return {"rule": "role", "role": found.group(1).replace(" ", "_")}
+    return {"rule": "text", "text": text}

@@ -12,7 +12,7 @@ from app.config import ConfigError, Settings, config_path, redacted
 from workflow.policy import DKIM, REPLY_TOKEN, SPF
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("init", help="create or upgrade the database schema (safe to run twice)")
     p.set_defaults(handler=cmd_init)
     p = sub.add_parser("check-config", help="check the configuration and print it, secrets hidden")

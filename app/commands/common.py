@@ -94,3 +94,13 @@ def _json_default(value: Any) -> Any:
 
 def is_terminal() -> bool:
     return sys.stderr.isatty()
+
+def count(value: str) -> int:
+    """A --limit: a whole number, 0 (no limit) or more."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number, 0 (no limit) or more")
+    return number

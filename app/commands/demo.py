@@ -18,7 +18,7 @@ from outbound.flush import flush
 SAMPLES = resources.samples() / "reports"   # shipped in the wheel too: the demo runs installed
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("demo", help="load the sample reports into a fresh Maildir, poll, send, list")
     p.add_argument("--samples", default=str(SAMPLES), help="folder of .eml files to load")
     p.set_defaults(handler=cmd_demo)

@@ -8,7 +8,7 @@ from workflow.commands import help_text
 LANGUAGES = ("id", "en")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("help", help="reference for people who work by e-mail")
     p.add_argument("topic", choices=["commands"], help="commands: the command lines agents write in replies")
     p.add_argument("--lang", choices=LANGUAGES, help="one language (default: Indonesian, then English)")

@@ -8,11 +8,12 @@ from typing import Any
 
 from app.commands.common import is_terminal, runtime_from
 from app.poll import PollResult, poll
+from app.sms import flush_sms
 from app.wiring import make_source, make_transport
 from outbound.flush import FlushResult, flush
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("poll", help="read the mailbox and turn waiting mail into tickets")
     p.add_argument("--once", action="store_true",
                    help="drain the mailbox once and exit (the default; `run` keeps polling)")
@@ -75,8 +76,11 @@ def cmd_send(args: argparse.Namespace) -> int:
         result: FlushResult = flush(rt.sessions, make_transport(rt.settings), clock=rt.clock,
                                     max_attempts=rt.settings.outbound.max_attempts,
                                     progress=progress)
+        sms = flush_sms(rt)
     finally:
         progress.end()
         rt.close()
     print(f"sent {result.sent}, retrying {result.retried}, failed {result.failed}")
+    if rt.settings.sms.enabled:
+        print(f"SMS: sent {sms.sent}, retrying {sms.retried}, failed {sms.failed}")
     return 0

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Select, select, update
 
-from app.commands.common import print_json, runtime_from
+from app.commands.common import count, print_json, runtime_from
 from app.commands.tickets import iso
 from app.runtime import Runtime
 from models import OutboxMessage, Ticket
@@ -15,11 +15,11 @@ from outbound.outbox import rerender
 STATES = ("queued", "sending", "sent", "failed")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("outbox", help="list outgoing mail and its delivery state; retry failed mail")
     p.add_argument("--state", choices=STATES, help="only mail in this state")
     p.add_argument("--json", action="store_true", help="a JSON array (see README for the fields)")
-    p.add_argument("--limit", type=int, default=100, help="at most this many, newest first (0: all)")
+    p.add_argument("--limit", type=count, default=100, help="at most this many, newest first (0: all)")
     p.set_defaults(handler=cmd_outbox)
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     r = actions.add_parser("retry", help="queue failed mail again, due now, with a fresh count of attempts "
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     r.set_defaults(handler=cmd_retry)
 
 
-def listing(limit: int, state: str | None) -> Select[Any]:
+def listing(limit: int, state: str | None) -> Select[*tuple[Any, ...]]:
     query = (select(OutboxMessage.id, OutboxMessage.created_at, OutboxMessage.channel, OutboxMessage.kind, Ticket.number,
                     OutboxMessage.recipient, OutboxMessage.language, OutboxMessage.subject,
                     OutboxMessage.message_id, OutboxMessage.state, OutboxMessage.attempts,
@@ -55,9 +55,6 @@ def row_json(row: Any, rt: Runtime) -> dict[str, Any]:
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
-    if args.limit < 0:
-        print("--limit must be 0 (all) or more")
-        return 2
     rt = runtime_from(args)
     try:
         with rt.readers() as session:

@@ -8,16 +8,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.commands.common import print_json, runtime_from
+from app.commands.common import count, print_json, runtime_from
 from app.poll import replay
 from app.runtime import Runtime
 from models import InboundMessage
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("quarantine", help="list quarantined mail; `quarantine replay` runs it again")
     p.add_argument("--json", action="store_true", help="a JSON array (see README for the fields)")
-    p.add_argument("--limit", type=int, default=0, help="at most this many, newest first")
+    p.add_argument("--limit", type=count, default=0, help="at most this many, newest first")
     p.set_defaults(handler=cmd_list)
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     r = actions.add_parser("replay", help="run quarantined mail through the path again")

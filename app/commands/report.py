@@ -10,7 +10,7 @@ from app.commands.common import runtime_from
 from app.report import FORMATS, ReportRequest, ReportRequestError, make_report
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("report", help="report of the incidents of a period (HTML to print, CSV, JSON)")
     p.add_argument("--from", dest="first", required=True, type=_day,
                    help="first day, YYYY-MM-DD (desk time zone, inclusive)")

@@ -4,19 +4,28 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
+import structlog
+
+from app.commands.admin import agents_cannot_authenticate
 from app.commands.common import runtime_from
-from app.digest import default_day, send_digest
+from app.digest import DigestRefused, default_day, preview_digest, send_digest
 from app.service import build_service
 from app.sweep import sweep
 
+log = structlog.get_logger(__name__)
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("run", help="the service: poll, send, sweep SLA timers, daily digest, until SIGTERM")
     p.set_defaults(handler=cmd_run)
     p = sub.add_parser("sla", help="sweep SLA timers once: record and mail warnings and breaches, escalate")
     p.set_defaults(handler=cmd_sla)
     p = sub.add_parser("digest", help="queue the daily management digest of one day (default yesterday)")
-    p.add_argument("--date", type=_day, help="the day the digest covers, YYYY-MM-DD (desk time zone)")
+    p.add_argument("--date", type=_day, help="the day the digest covers, YYYY-MM-DD (desk time zone); "
+                   "only a past day is sent")
+    p.add_argument("--preview", action="store_true",
+                   help="print the digest of any day (today's too) instead of sending it; records nothing")
+    p.add_argument("--lang", choices=("id", "en"), help="the language of --preview (default: the desk's)")
     p.set_defaults(handler=cmd_digest)
 
 
@@ -29,6 +38,8 @@ def _day(value: str) -> date:
 
 def cmd_run(args: argparse.Namespace) -> int:
     rt = runtime_from(args)
+    if (why := agents_cannot_authenticate(rt.settings)) is not None:
+        log.warning("service.agents_cannot_authenticate", reason=why)  # every command would be refused
     try:
         return build_service(rt).run()
     finally:
@@ -49,7 +60,14 @@ def cmd_digest(args: argparse.Namespace) -> int:
     rt = runtime_from(args)
     try:
         day = args.date or default_day(rt)
+        if args.preview:
+            mail = preview_digest(rt, day, args.lang)
+            print(f"Subject: {mail.subject}\n\n{mail.text}", end="")
+            return 0
         queued = send_digest(rt, day)
+    except DigestRefused as refused:
+        print(f"digest refused: {refused}; --preview prints it without sending")
+        return 2
     finally:
         rt.close()
     why = "" if queued else " (made before for that day, or no recipients in [digest])"

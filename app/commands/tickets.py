@@ -9,15 +9,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from app.commands.common import print_json, runtime_from
+from app.commands.common import count, print_json, runtime_from
 from models import Ticket
+from web.words import triage_reason
 from workflow.status import Status
 
 STATUS_WORDS = {"new": "new", "baru": "new", "in_progress": "in_progress", "in-progress": "in_progress",
                 "proses": "in_progress", "closed": "closed", "tutup": "closed", "open": "open"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("tickets", help="list tickets")
     p.add_argument("--status", help="new, in_progress, closed, or open (new + in progress)")
     p.add_argument("--json", action="store_true", help="a JSON array (see README for the fields)")
@@ -32,15 +33,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(handler=cmd_show)
 
 
-def count(value: str) -> int:
-    """A --limit: a whole number, 0 (no limit) or more."""
-    try:
-        number = int(value)
-    except ValueError:
-        number = -1
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number, 0 (no limit) or more")
-    return number
 
 
 def iso(moment: datetime | None, tz: ZoneInfo) -> str | None:
@@ -195,6 +187,16 @@ def event_text(e: Mapping[str, Any]) -> str:
     return note
 
 
+def triage_reasons(events: list[dict[str, Any]]) -> str:
+    """Why intake suggested what it did (the `created` event), worded as the console words it
+    in English; old tickets stored English sentences, new ones data (workflow/triage.py)."""
+    created = next((e for e in events if e["kind"] == "created"), None)
+    suggested = ((created or {}).get("data") or {}).get("suggested") or {}
+    reasons = suggested.get("reasons") or {}
+    return "; ".join(f"{name} {suggested.get(name) or '-'} ({triage_reason(why, 'en')})"
+                     for name, why in reasons.items())
+
+
 def print_ticket(t: dict[str, Any], tz: tzinfo | None = None) -> None:
     for key in ("number", "subject", "status", "priority", "urgency", "impact", "service", "category",
                 "reporter", "assignee", "escalation_level", "created_at", "response_due",
@@ -206,6 +208,8 @@ def print_ticket(t: dict[str, Any], tz: tzinfo | None = None) -> None:
         else:
             value = t[key] if t[key] is not None else "-"
         print(f"{key:>17}: {value}")
+    if reasons := triage_reasons(t["events"]):
+        print(f"{'triage':>17}: {reasons}")
     print("\nhistory (R: the reporter sees it in their status reply):")
     for e in t["events"]:
         note = event_text(e)

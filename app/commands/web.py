@@ -6,6 +6,7 @@ import getpass
 import hashlib
 import hmac
 import sys
+from datetime import date
 
 import structlog
 import waitress
@@ -13,15 +14,19 @@ import waitress
 from app import work
 from app.commands.common import runtime_from
 from app.config import ConfigError
+from app.report import ReportRequest, make_report
 from app.runtime import Runtime
 from web import auth
 from web.app import create_app
-from web.services import DeskFacts, WebConfig, WebServices
+from outbound.context import build_context
+from outbound.digest_view import digest_facts
+from web.services import DeskFacts, ReportFile, WebConfig, WebServices
+from workflow.digest import build_digest
 
 log = structlog.get_logger(__name__)
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("web", help="serve the web console (see README \"Web console\")")
     p.add_argument("--host", help="listen address (default web.host)")
     p.add_argument("--port", type=int, help="port (default web.port; 0 = any free port)")
@@ -46,11 +51,45 @@ def web_services(rt: Runtime) -> WebServices:
                      vocabulary=s.policy.vocabulary)
     key = hmac.new(s.desk.secret.encode(), b"incidentdesk web session", hashlib.sha256).digest()
     config = WebConfig(base_url=s.web.base_url, secret_key=key, secure_cookies=s.web.secure,
-                       idle_minutes=s.web.idle_minutes, page_size=s.web.page_size)
+                       idle_minutes=s.web.idle_minutes, page_size=s.web.page_size,
+                       link_secret=s.desk.secret,
+                       metrics_allow=s.web.metrics_allow,
+                       poll_stale_seconds=max(POLL_STALE_FLOOR, POLL_STALE_POLLS * s.schedule.poll_seconds))
     return WebServices(desk=desk, config=config, sessions=rt.sessions, readers=rt.readers,
                        act=lambda action: work.agent_action(rt, action),
                        queue_mail=lambda session, notes, at: work.queue_mail(rt, session, notes, at),
-                       clock=rt.clock)
+                       clock=rt.clock,
+                       reporter_act=lambda action: work.reporter_action(rt, action),
+                       report=lambda *asked: report_file(rt, *asked),
+                       digest_html=lambda day, lang: digest_html(rt, day, lang),
+                       log_report=lambda report: work.log_report(rt, report),
+                       suggest=lambda report: work.triage_suggestion(rt, report))
+
+
+POLL_STALE_POLLS = 5           # /healthz fails after five poll intervals without a good poll
+POLL_STALE_FLOOR = 300.0       # and never sooner than five minutes
+MEDIA_TYPES = {"html": "text/html", "csv": "text/csv", "json": "application/json"}
+
+
+def report_file(rt: Runtime, first: date, last: date, status: str, service: str, fmt: str,
+                lang: str) -> ReportFile:
+    """The console's report: app/report.py make_report, the same bytes as `incidentdesk report`."""
+    request = ReportRequest(first=first, last=last, status=status,  # type: ignore[arg-type]
+                            service=service or None, format=fmt, language=lang)
+    _data, body = make_report(rt, request)
+    name = f"incidentdesk-report-{first.isoformat()}-{last.isoformat()}.{fmt}"
+    return ReportFile(body=body, media_type=MEDIA_TYPES[fmt], filename=name)
+
+
+def digest_html(rt: Runtime, day: date, lang: str) -> str:
+    """The digest of `day` as its mail's HTML part: the same figures and template as the
+    morning mail (workflow/digest.py build_digest, outbound/digest_view.py digest_facts),
+    read now, queued to nobody."""
+    with rt.readers() as session:
+        data = build_digest(session, day, rt.desk.timezone, rt.settings.policy,
+                            rt.settings.problems, rt.settings.digest.oldest_open, rt.clock())
+    context = build_context(rt.desk, None, lang, digest_facts(data, rt.desk))
+    return rt.renderer.render("digest", lang, context).html
 
 
 def cmd_web(args: argparse.Namespace) -> int:

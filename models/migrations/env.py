@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from models.base import Base
 import models  # noqa: F401  (registers every table on Base.metadata)
@@ -10,7 +10,7 @@ import models  # noqa: F401  (registers every table on Base.metadata)
 config = context.config
 
 
-def run(connection) -> None:  # type: ignore[no-untyped-def]
+def run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -25,5 +25,8 @@ connection = config.attributes.get("connection")
 if connection is not None:
     run(connection)
 else:
-    with create_engine(config.get_main_option("sqlalchemy.url")).begin() as conn:
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("no connection handed in and no sqlalchemy.url in the Alembic config")
+    with create_engine(url).begin() as conn:
         run(conn)

@@ -14,11 +14,10 @@ from sqlalchemy.exc import OperationalError
 
 from app.config import Settings
 from app.poll import PollResult, poll
-from app.runtime import Runtime, open_runtime, sync_reference_data
+from app.runtime import Runtime, open_runtime
 from app.wiring import make_source
 from models import InboundMessage, Ticket
-from models.db import upgrade
-from tests.conftest import Clock
+from tests.conftest import Clock, RuntimeFactory
 from tests.faults.conftest import imap_tables, numbered_report
 from tests.faults.tcp_proxy import TcpProxy
 from tests.servers.dovecot import DovecotServer
@@ -42,7 +41,7 @@ def counts(rt: Runtime) -> tuple[int, int]:
 
 
 def test_postgres_cut_mid_poll_then_back_processes_everything_once(
-        dovecot: DovecotServer, make_settings: Callable[..., Settings], clock: Clock, db_url: str) -> None:
+        dovecot: DovecotServer, runtime_factory: RuntimeFactory, db_url: str) -> None:
     if not db_url.startswith("postgresql"):
         pytest.skip("a TCP cut needs a networked database; SQLite has its own test below")
     url = make_url(db_url)
@@ -50,11 +49,8 @@ def test_postgres_cut_mid_poll_then_back_processes_everything_once(
     proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     for n in range(1, MESSAGES + 1):
         dovecot.append("INBOX", numbered_report(n))
-    rt = open_runtime(make_settings({**imap_tables(dovecot), "database": {"url": proxied}}), clock=clock)
+    rt = runtime_factory({**imap_tables(dovecot), "database": {"url": proxied}})
     try:
-        upgrade(rt.engine)
-        sync_reference_data(rt)
-
         def cut_after_ten(result: PollResult) -> None:
             if result.seen == 10:
                 proxy.cut()

@@ -9,7 +9,7 @@ import pytest
 from app.poll import poll
 from app.wiring import make_source
 
-from tests.integration.test_agent_e2e import DESK, DOMAIN, REPORTER, RINA, World, report, reply_to, world  # noqa: F401
+from tests.integration.support import DESK, DOMAIN, REPORTER, RINA, World, report, reply_to
 
 FAKE_TOKEN = "<confirmation.0123456789abcdef0123.0123456789abcdef0123@posbalikpapan.example>"
 

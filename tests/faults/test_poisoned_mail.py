@@ -14,6 +14,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
 import app.poll
+import app.work
 from app.poll import poll
 from app.runtime import Runtime
 from app.wiring import make_source
@@ -100,14 +101,14 @@ def test_a_value_the_database_refuses_quarantines_that_mail_only(
 
 def test_a_bug_in_rendering_is_quarantined_with_its_stage(
         runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = app.poll.enqueue
+    real = app.work.enqueue
 
     def broken_for_the_poison(session: Any, desk: Any, renderer: Any, notes: Any, at: Any) -> Any:
         if any(n.recipient == "pelapor1000@posbalikpapan.example" for n in notes):
             raise UnicodeEncodeError("utf-8", "x", 0, 1, "a bug in rendering")
         return real(session, desk, renderer, notes, at)
 
-    monkeypatch.setattr(app.poll, "enqueue", broken_for_the_poison)
+    monkeypatch.setattr(app.work, "enqueue", broken_for_the_poison)
     poison = numbered_report(1000).replace(b"Ipos mati", b"Poison Ipos mati")
     deliver_poison_then_reports(runtime, poison)
     assert poll(runtime, make_source(runtime.settings)).outcomes == {"quarantined": 1, "ticket": BEHIND}

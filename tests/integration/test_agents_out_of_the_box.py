@@ -17,7 +17,7 @@ from app.cli import main
 from app.desk_secret import FILE_NAME
 from ingest.maildir_source import deliver
 from tests.conftest import write_config
-from tests.integration.test_agent_e2e import reply_to, report
+from tests.integration.support import reply_to, report
 
 RINA = "rina@posbalikpapan.example"
 

@@ -6,21 +6,18 @@ from __future__ import annotations
 import email
 import json
 import threading
-from datetime import date
+from datetime import date, timedelta
 from email import policy as email_policy
-from typing import Callable, Iterator
 
 import pytest
 from sqlalchemy import func, select
 
-from app.config import Settings
-from app.digest import default_day, send_digest
+from app.digest import DigestRefused, default_day, preview_digest, send_digest
 from app.report import ReportRequest, make_report
-from app.runtime import Runtime, open_runtime, sync_reference_data
+from app.runtime import Runtime
 from models import DigestRun, OutboxMessage
-from models.db import upgrade
 from outbound.digest_view import digest_facts
-from tests.conftest import AGENTS, Clock
+from tests.conftest import AGENTS, Clock, RuntimeFactory
 from tests.integration.report_fixtures import NOW, build_month, number
 from workflow.digest import build_digest
 
@@ -30,21 +27,12 @@ MANAGER = {"name": "Dewi Manajemen", "addresses": ["dewi@posbalikpapan.example"]
 EXTRA = "kabid.operasi@posbalikpapan.example"
 
 
-def start(settings: Settings, clock: Clock) -> Runtime:
-    rt = open_runtime(settings, clock=clock)
-    upgrade(rt.engine)
-    sync_reference_data(rt)
-    return rt
-
-
 @pytest.fixture
-def desk(make_settings: Callable[..., Settings], clock: Clock) -> Iterator[Runtime]:
-    settings = make_settings({"digest": {"recipients": [EXTRA]}}, {"agents": [*AGENTS, MANAGER]})
-    rt = start(settings, clock)
+def desk(runtime_factory: RuntimeFactory, clock: Clock) -> Runtime:
+    rt = runtime_factory({"digest": {"recipients": [EXTRA]}}, {"agents": [*AGENTS, MANAGER]})
     build_month(rt)
     clock.now = NOW
-    yield rt
-    rt.close()
+    return rt
 
 
 def facts_of(rt: Runtime, day: date = DAY) -> dict:
@@ -103,37 +91,97 @@ def digests(rt: Runtime) -> list[OutboxMessage]:
                                     .order_by(OutboxMessage.recipient)))
 
 
+HEAD_OF_SOLTEK = "bambang@posbalikpapan.example"
+HEAD_OF_OFFICE = "kepala.kantor@posbalikpapan.example"
+
+
+def parts(row: OutboxMessage) -> tuple[str, str]:
+    mail = email.message_from_bytes(row.raw, policy=email_policy.default)
+    return mail.get_body(("plain",)).get_content(), mail.get_body(("html",)).get_content()
+
+
 def test_digest_goes_once_to_management_in_their_language(desk: Runtime) -> None:
     assert default_day(desk) == DAY
-    assert send_digest(desk, DAY) == 3
+    assert send_digest(desk, DAY) == 4
     assert send_digest(desk, DAY) == 0
     rows = digests(desk)
     assert [(r.recipient, r.language) for r in rows] == [
-        ("dewi@posbalikpapan.example", "en"), (EXTRA, "id"), ("kepala.kantor@posbalikpapan.example", "id")]
-    assert rows[0].subject.endswith("Daily digest 23-11-2026: 6 reported, 4 closed, 2 open")
-    assert "Ringkasan harian 23-11-2026" in rows[1].subject
-    mail = email.message_from_bytes(rows[0].raw, policy=email_policy.default)
-    text = mail.get_body(("plain",)).get_content()
-    html = mail.get_body(("html",)).get_content()
+        (HEAD_OF_SOLTEK, "id"), ("dewi@posbalikpapan.example", "en"), (EXTRA, "id"), (HEAD_OF_OFFICE, "id")]
+    assert rows[1].subject.endswith("Daily digest 23-11-2026: 6 reported, 4 closed, 2 open")
+    assert "Ringkasan harian 23-11-2026" in rows[0].subject
+    mail = email.message_from_bytes(rows[1].raw, policy=email_policy.default)
+    text, html = parts(rows[1])
     assert mail["Auto-Submitted"] == "auto-generated"
     for part in (text, html):
         assert "66.7% (4/6)" in part and "57.1% (4/7)" in part
         assert all(number(n) in part for n in (1, 2, 4, 5, 6, 9))
-    assert "SLA breaches yesterday (4)" in text
+    assert "SLA breaches yesterday (4)" in text and "Yesterday" in text
     assert "<table" in html and "Problem candidates" in html
+    for part in parts(rows[0]):                       # Indonesian: a decimal comma
+        assert "66,7% (4/6)" in part and "57,1% (4/7)" in part and "66.7" not in part
+        assert "Kemarin" in part
 
 
-def test_a_later_day_is_a_new_digest(desk: Runtime) -> None:
-    assert send_digest(desk, DAY) == 3
-    assert send_digest(desk, date(2026, 11, 24)) == 3
+def test_managers_mail_has_no_cli_commands_in_it(desk: Runtime) -> None:
+    send_digest(desk, DAY)
+    for row in digests(desk):
+        for part in parts(row):
+            assert "incidentdesk" not in part and "--status" not in part and "`" not in part
+
+
+def test_the_head_of_soltek_receives_it_and_the_roles_are_configurable(
+        runtime_factory: RuntimeFactory, clock: Clock) -> None:
+    rt = runtime_factory({"digest": {"roles": ["management"]}}, {"agents": [*AGENTS, MANAGER]})
+    try:
+        clock.now = NOW
+        assert send_digest(rt, DAY) == 1
+        assert [r.recipient for r in digests(rt)] == ["dewi@posbalikpapan.example"]
+    finally:
+        rt.close()
+
+
+@pytest.mark.parametrize("day", [date(2026, 11, 24), date(2026, 11, 25)])
+def test_a_digest_of_today_or_a_later_day_is_refused_and_recorded_nowhere(desk: Runtime, day: date) -> None:
+    with pytest.raises(DigestRefused, match="not over yet"):
+        send_digest(desk, day)
+    with desk.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(DigestRun)) == 0
+    assert digests(desk) == []
+
+
+def test_a_preview_shows_any_day_and_records_nothing(desk: Runtime) -> None:
+    today = preview_digest(desk, date(2026, 11, 24), "en")
+    assert "Daily digest 24-11-2026" in today.subject and "Yesterday" not in today.text
+    assert "SLA breaches on 24-11-2026" in today.text
+    assert "Kemarin" in preview_digest(desk, DAY, "id").text
+    with desk.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(DigestRun)) == 0
+    assert send_digest(desk, DAY) == 4         # the real digest still goes out
+
+
+def test_a_digest_made_later_for_an_earlier_day_names_the_date_not_yesterday(desk: Runtime) -> None:
+    assert send_digest(desk, date(2026, 11, 22)) == 4
+    for row in digests(desk):
+        text, html = parts(row)
+        for part in (text, html):
+            assert "Yesterday" not in part and "yesterday" not in part
+            assert "Kemarin" not in part and "kemarin" not in part
+        assert ("SLA breaches on 22-11-2026" if row.language == "en" else "Pelanggaran SLA pada 22-11-2026") in text
+
+
+def test_a_later_day_is_a_new_digest(desk: Runtime, clock: Clock) -> None:
+    assert send_digest(desk, DAY) == 4
+    clock.now = NOW + timedelta(days=1)
+    assert send_digest(desk, date(2026, 11, 24)) == 4
     with desk.sessions() as session:
         assert session.scalar(select(func.count()).select_from(DigestRun)) == 2
 
 
-def test_without_recipients_nothing_is_queued_or_recorded(make_settings: Callable[..., Settings],
+def test_without_recipients_nothing_is_queued_or_recorded(runtime_factory: RuntimeFactory,
                                                           clock: Clock) -> None:
-    staff = [a for a in AGENTS if a["role"] not in ("head_of_office", "management")]
-    rt = start(make_settings(arrays={"agents": staff}), clock)
+    staff = [a for a in AGENTS if a["role"] not in ("head_of_soltek", "head_of_office", "management")]
+    rt = runtime_factory(arrays={"agents": staff})
+    clock.now = NOW
     try:
         assert send_digest(rt, DAY) == 0
         with rt.sessions() as session:
@@ -142,8 +190,9 @@ def test_without_recipients_nothing_is_queued_or_recorded(make_settings: Callabl
         rt.close()
 
 
-def test_two_processes_sending_the_same_digest_at_once_mail_it_once(desk: Runtime, clock: Clock) -> None:
-    others = [start(desk.settings, clock) for _ in range(2)]
+def test_two_processes_sending_the_same_digest_at_once_mail_it_once(
+        desk: Runtime, runtime_factory: RuntimeFactory) -> None:
+    others = [runtime_factory(settings=desk.settings) for _ in range(2)]
     barrier = threading.Barrier(2)
     results: list[int] = []
 
@@ -158,5 +207,5 @@ def test_two_processes_sending_the_same_digest_at_once_mail_it_once(desk: Runtim
         t.join(60)
     for rt in others:
         rt.close()
-    assert sorted(results) == [0, 3]
-    assert len(digests(desk)) == 3
+    assert sorted(results) == [0, 4]
+    assert len(digests(desk)) == 4

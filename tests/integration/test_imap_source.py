@@ -5,7 +5,7 @@ from __future__ import annotations
 import ssl
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pytest
 from sqlalchemy import func, select
@@ -13,55 +13,14 @@ from sqlalchemy import func, select
 from app.cli import main
 from app.config import ConfigError, Settings
 from app.poll import poll
-from app.runtime import Runtime, open_runtime, sync_reference_data
+from app.runtime import Runtime
 from app.wiring import make_source
 from ingest.imap_source import ImapConfigError, ImapSettings, ImapSource, authenticate, connect, tls_context
 from models import InboundMessage, MailboxState, Ticket
-from models.db import upgrade
-from tests.conftest import Clock
+from tests.integration.imap_support import report, run_poll
 from tests.servers.dovecot import DovecotServer
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "reports"
-
-
-def imap_tables(server: DovecotServer, **source: Any) -> dict[str, dict[str, Any]]:
-    imap = {"host": server.host, "port": server.port, "security": "plain",
-            "username": server.user, "password": server.password}
-    imap.update(source.pop("imap", {}))
-    return {"source": {"kind": "imap", **source}, "source.imap": imap}
-
-
-@pytest.fixture
-def imap_runtime_factory(make_settings: Callable[..., Settings], clock: Clock,
-                         dovecot: DovecotServer) -> Iterator[Callable[..., Runtime]]:
-    made: list[Runtime] = []
-
-    def make(**source: Any) -> Runtime:
-        rt = open_runtime(make_settings(imap_tables(dovecot, **source)), clock=clock)
-        upgrade(rt.engine)
-        sync_reference_data(rt)
-        made.append(rt)
-        return rt
-
-    yield make
-    for rt in made:
-        rt.close()
-
-
-def report(n: int, size: int = 0) -> bytes:
-    padding = ("x" * 70 + "\r\n") * (size // 72)
-    return (f"From: Pelapor {n} <pelapor{n}@posbalikpapan.example>\r\n"
-            f"To: servicedesk@posbalikpapan.example\r\nSubject: Ipos mati di loket {n}\r\n"
-            f"Message-ID: <imap-{n}@posbalikpapan.example>\r\nDate: Mon, 23 Nov 2026 08:{n % 60:02d}:00 +0800\r\n"
-            f"\r\nIpos di loket {n} tidak bisa dipakai.\r\n{padding}").encode()
-
-
-def run_poll(rt: Runtime) -> Any:
-    source = make_source(rt.settings)
-    try:
-        return poll(rt, source)
-    finally:
-        source.close()
 
 
 def ticket_count(rt: Runtime) -> int:

@@ -12,7 +12,7 @@ from app.runtime import Runtime
 from ingest.imap_source import ImapSource
 from ingest.maildir_source import deliver
 from models import InboundMessage, MailboxState, OutboxMessage, Ticket
-from tests.integration.test_imap_source import imap_runtime_factory, report, run_poll  # noqa: F401  (fixture)
+from tests.integration.imap_support import report, run_poll
 from tests.servers.dovecot import DovecotServer
 
 
@@ -53,12 +53,13 @@ def test_crash_between_commit_and_move_then_poll_again_duplicates_nothing(
     monkeypatch.setattr(ImapSource, "mark_processed", crash_once)
     with pytest.raises(Crash):
         run_poll(rt)
-    assert len(crashed[0]) == 2
-    assert counts(rt) == (2, 2, 2)                      # the first batch's work is committed
+    committed = len(crashed[0])  # the first commit: the batch, or what 0.2 s of it held
+    assert committed in (1, 2)
+    assert counts(rt) == (committed,) * 3               # the first commit's work is recorded
     assert len(dovecot.folder_uids("INBOX")) == 3       # ...but none of it was moved
 
     result = run_poll(rt)
-    assert result.outcomes == {"replay": 2, "ticket": 1}
+    assert result.outcomes == {"replay": committed, "ticket": 3 - committed}
     assert counts(rt) == (3, 3, 3)
     assert dovecot.folder_uids("INBOX") == [] and len(dovecot.folder_uids("Processed")) == 3
 

@@ -2,17 +2,13 @@
 tickets without an acknowledgement, while every other automatic mail stays ignored."""
 from __future__ import annotations
 
-from typing import Callable
-
 from sqlalchemy import select
 
-from app.config import Settings
 from app.poll import poll
-from app.runtime import open_runtime, sync_reference_data
 from app.wiring import make_source
 from ingest.maildir_source import deliver
 from models import OutboxMessage, Ticket, TicketEvent
-from models.db import upgrade
+from tests.conftest import RuntimeFactory
 
 
 def alert(sender: str, n: int) -> bytes:
@@ -23,20 +19,15 @@ def alert(sender: str, n: int) -> bytes:
 
 
 def test_alerts_from_monitoring_senders_are_ticketed_unanswered_and_others_ignored(
-        make_settings: Callable[..., Settings]) -> None:
-    rt = open_runtime(make_settings({"source": {"monitoring_senders": ["zabbix@*.posbalikpapan.example"]}}))
-    upgrade(rt.engine)
-    sync_reference_data(rt)
-    try:
-        deliver(rt.settings.source.maildir, alert("zabbix@monitor.posbalikpapan.example", 1), "a1")
-        deliver(rt.settings.source.maildir, alert("ZABBIX@Monitor.Posbalikpapan.example", 2), "a2")
-        deliver(rt.settings.source.maildir, alert("alerts@cloud.example", 3), "a3")
-        assert poll(rt, make_source(rt.settings)).outcomes == {"ticket": 2, "ignored": 1}
-        with rt.sessions() as session:
-            assert len(session.scalars(select(Ticket)).all()) == 2
-            kinds = set(session.scalars(select(OutboxMessage.kind)))
-            suppressed = session.scalars(select(TicketEvent.data).where(TicketEvent.kind == "ack_suppressed")).all()
-        assert "ack" not in kinds and "new_ticket" in kinds  # the desk is told, the robot is not
-        assert [d.get("reason") for d in suppressed] == ["monitoring", "monitoring"]
-    finally:
-        rt.close()
+        runtime_factory: RuntimeFactory) -> None:
+    rt = runtime_factory({"source": {"monitoring_senders": ["zabbix@*.posbalikpapan.example"]}})
+    deliver(rt.settings.source.maildir, alert("zabbix@monitor.posbalikpapan.example", 1), "a1")
+    deliver(rt.settings.source.maildir, alert("ZABBIX@Monitor.Posbalikpapan.example", 2), "a2")
+    deliver(rt.settings.source.maildir, alert("alerts@cloud.example", 3), "a3")
+    assert poll(rt, make_source(rt.settings)).outcomes == {"ticket": 2, "ignored": 1}
+    with rt.sessions() as session:
+        assert len(session.scalars(select(Ticket)).all()) == 2
+        kinds = set(session.scalars(select(OutboxMessage.kind)))
+        suppressed = session.scalars(select(TicketEvent.data).where(TicketEvent.kind == "ack_suppressed")).all()
+    assert "ack" not in kinds and "new_ticket" in kinds  # the desk is told, the robot is not
+    assert [d.get("reason") for d in suppressed] == ["monitoring", "monitoring"]

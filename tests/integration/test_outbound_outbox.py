@@ -8,22 +8,19 @@ import shutil
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from sqlalchemy import select
 
 from app.cli import main
-from app.config import Settings
 from app.poll import poll
-from app.runtime import Runtime, open_runtime, sync_reference_data
+from app.runtime import Runtime
 from app.wiring import make_source
 from ingest.maildir_source import deliver
 from models import OutboxMessage, Ticket, TicketEvent
-from models.db import upgrade
 from outbound.outbox import enqueue, rerender
 from outbound.render import DEFAULT_TEMPLATES, Renderer
-from tests.conftest import Clock
+from tests.conftest import Clock, RuntimeFactory
 from tests.integration.outbound_support import DESK, open_reports, outbox, send, states
 from tests.servers.smtp import SmtpServer
 from workflow.notifications import Notification
@@ -53,8 +50,8 @@ def test_the_desk_never_mails_itself_its_aliases_machines_or_broken_addresses(ru
     assert [r.recipient for r in outbox(runtime)][-1] == "agus@posbalikpapan.example"
 
 
-def test_aliases_of_the_desk_can_be_added_to_never_mail(make_settings: Callable[..., Settings], clock: Clock) -> None:
-    rt = _runtime(make_settings({"outbound": {"never_mail": ["helpdesk@posbalikpapan.example", "*@lists.example"]}}), clock)
+def test_aliases_of_the_desk_can_be_added_to_never_mail(runtime_factory: RuntimeFactory) -> None:
+    rt = runtime_factory({"outbound": {"never_mail": ["helpdesk@posbalikpapan.example", "*@lists.example"]}})
     try:
         open_reports(rt, 1, sender="helpdesk@posbalikpapan.example")
         open_reports(rt, 1, start=1, sender="ops@lists.example")
@@ -109,10 +106,10 @@ def test_an_auto_replying_reporter_gets_no_mail_back(runtime: Runtime, smtp_serv
 
 
 def test_acknowledgements_thread_under_the_report_and_speak_the_reporters_language(
-        make_settings: Callable[..., Settings], clock: Clock, smtp_server: SmtpServer) -> None:
-    rt = _runtime(make_settings(arrays={"reporters": [
+        runtime_factory: RuntimeFactory, smtp_server: SmtpServer) -> None:
+    rt = runtime_factory(arrays={"reporters": [
         {"address": "kabid@posbalikpapan.example", "name": "Sri Wahyuni", "role": "head_of_department",
-         "language": "en"}]}), clock)
+         "language": "en"}]})
     try:
         maildir = rt.settings.source.maildir
         deliver(maildir, _mail("<a.1@mail.example>", "Ipos mati", "Server mati.", sender="Dewi <dewi@mail.example>"), "a")
@@ -304,11 +301,10 @@ def test_outbox_command_lists_rows_and_retries_failed_mail(
 
 
 def test_send_command_uses_smtp_when_configured(
-        make_settings: Callable[..., Settings], clock: Clock, smtp_server: SmtpServer, tmp_path: Path,
+        runtime_factory: RuntimeFactory, smtp_server: SmtpServer, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
-    settings = make_settings({"outbound": {"transport": "smtp"}, "outbound.smtp": {
+    rt = runtime_factory({"outbound": {"transport": "smtp"}, "outbound.smtp": {
         "host": "127.0.0.1", "port": smtp_server.port, "security": "plain"}})
-    rt = _runtime(settings, clock)
     try:
         total = len(open_reports(rt, 2))
     finally:
@@ -319,13 +315,6 @@ def test_send_command_uses_smtp_when_configured(
 
 
 # ------------------------------------------------------------------ helpers
-
-def _runtime(settings: Settings, clock: Clock) -> Runtime:
-    rt = open_runtime(settings, clock=clock)
-    upgrade(rt.engine)
-    sync_reference_data(rt)
-    return rt
-
 
 def _mail(message_id: str, subject: str, body: str, *, sender: str = "Dewi Lestari <dewi@mail.example>",
           extra: str = "") -> bytes:

@@ -12,12 +12,11 @@ import structlog
 from aiosmtpd.controller import Controller
 
 from app.config import ConfigError, Settings
-from app.runtime import Runtime, open_runtime, sync_reference_data
+from app.runtime import Runtime
 from app.wiring import make_transport
-from models.db import upgrade
 from outbound.flush import LEASE, claim, flush
 from outbound.smtp_transport import SmtpConfigError, SmtpSettings, SmtpTransport
-from tests.conftest import Clock
+from tests.conftest import Clock, RuntimeFactory
 from tests.integration.outbound_support import DESK, open_reports, outbox, send, smtp_transport, states
 from tests.servers.smtp import SmtpServer, _Handler, _server_tls_context
 
@@ -187,21 +186,17 @@ def test_starttls_with_auth_and_a_private_ca(runtime: Runtime, smtp_server_facto
 
 
 def test_smtp_configured_by_file_with_ca_file_and_password_from_the_environment(
-        make_settings: Callable[..., Settings], smtp_server_factory: Callable[..., SmtpServer],
-        clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        runtime_factory: RuntimeFactory, smtp_server_factory: Callable[..., SmtpServer],
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     server = smtp_server_factory(starttls=True, require_starttls=True, auth=("desk", "rahasia"))
     ca = tmp_path / "ca.pem"
     ca.write_text(_pem(server))
     monkeypatch.setenv("INCIDENTDESK_SMTP_PASSWORD", "rahasia")
-    settings = make_settings({"outbound": {"transport": "smtp"}, "outbound.smtp": {
+    rt = runtime_factory({"outbound": {"transport": "smtp"}, "outbound.smtp": {
         "host": "127.0.0.1", "port": server.port, "security": "starttls", "username": "desk",
         "ca_file": str(ca), "envelope_from": "bounces@posbalikpapan.example"}})
-    rt = _runtime(settings, clock)
-    try:
-        total = len(open_reports(rt, 1))
-        result = flush(rt.sessions, make_transport(settings), clock=rt.clock, max_attempts=3)
-    finally:
-        rt.close()
+    total = len(open_reports(rt, 1))
+    result = flush(rt.sessions, make_transport(rt.settings), clock=rt.clock, max_attempts=3)
     assert result.sent == total
     assert server.messages[0].mail_from == "bounces@posbalikpapan.example" and server.messages[0].tls
 
@@ -279,13 +274,6 @@ def test_a_flush_with_nothing_to_send_never_connects(runtime: Runtime, smtp_serv
 
 
 # ------------------------------------------------------------------ helpers
-
-def _runtime(settings: Settings, clock: Clock) -> Runtime:
-    rt = open_runtime(settings, clock=clock)
-    upgrade(rt.engine)
-    sync_reference_data(rt)
-    return rt
-
 
 def _pem(server: SmtpServer) -> str:
     import ssl

@@ -8,11 +8,10 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from app.runtime import Runtime, open_runtime, sync_reference_data
+from app.runtime import Runtime
 from app.service import build_service
 from ingest.maildir_source import MaildirSource, deliver
-from models.db import upgrade
-from tests.conftest import Clock
+from tests.conftest import RuntimeFactory
 from tests.faults.conftest import imap_tables, numbered_report
 from tests.servers.dovecot import DovecotServer
 
@@ -39,10 +38,8 @@ def running(rt: Runtime) -> tuple[threading.Thread, Any]:
 
 
 def test_a_report_delivered_while_run_idles_is_acknowledged_before_any_interval(
-        dovecot: DovecotServer, make_settings: Callable[..., Any], clock: Clock) -> None:
-    rt = open_runtime(make_settings({**imap_tables(dovecot), "schedule": AN_HOUR}), clock=clock)
-    upgrade(rt.engine)
-    sync_reference_data(rt)
+        dovecot: DovecotServer, runtime_factory: RuntimeFactory) -> None:
+    rt = runtime_factory({**imap_tables(dovecot), "schedule": AN_HOUR})
     outbox = rt.settings.outbound.outbox_dir
     thread, service = running(rt)
     try:

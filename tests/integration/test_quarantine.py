@@ -127,12 +127,8 @@ def test_concurrent_replays_of_one_message_make_one_ticket(runtime: Runtime, mon
 
 
 def test_oversized_mail_cannot_be_replayed_from_the_database(
-        make_settings: Any, clock: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from app.runtime import open_runtime, sync_reference_data
-    from models.db import upgrade
-    rt = open_runtime(make_settings({"source": {"max_message_bytes": 500}}), clock=clock)
-    upgrade(rt.engine)
-    sync_reference_data(rt)
+        runtime_factory: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rt = runtime_factory({"source": {"max_message_bytes": 500}})
     deliver(maildir(rt), (SAMPLES / "01-ipos-server-down.eml").read_bytes(), "big")
     assert poll(rt, make_source(rt.settings)).outcomes == {"quarantined": 1}
     rt.close()

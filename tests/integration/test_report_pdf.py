@@ -65,7 +65,7 @@ def test_indonesian_report_prints_four_a4_pages_with_header_and_page_numbers(
         assert "PT Pos Indonesia - Kantor Balikpapan" in text
         assert "01-11-2026 - 30-11-2026" in text
         assert f"Halaman {n} dari 4" in text
-    assert "Laporan insiden" in pages[0] and "85.7 %" in pages[0] and "Insiden per hari" in pages[0]
+    assert "Laporan insiden" in pages[0] and "85,7 %" in pages[0] and "Insiden per hari" in pages[0]
     assert "Kepatuhan SLA per prioritas" in pages[1] and "Insiden per layanan" in pages[1]
     assert "Kandidat problem" in pages[2]
     assert all(number(n) in pages[2] for n in (1, 2, 9))

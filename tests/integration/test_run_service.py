@@ -10,7 +10,7 @@ import threading
 import time
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pytest
 from sqlalchemy import func, select
@@ -19,13 +19,12 @@ import app.commands.service
 import app.service
 from app.cli import main
 from app.poll import poll
-from app.runtime import Runtime, open_runtime, sync_reference_data
+from app.runtime import Runtime, open_runtime
 from app.service import Job, build_service
 from app.wiring import make_source
 from ingest.maildir_source import deliver
-from models import Ticket
-from models.db import upgrade
-from tests.conftest import Clock
+from models import DigestRun, Ticket
+from tests.conftest import Clock, RuntimeFactory
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "reports"
 FAST = {"poll_seconds": 0.2, "flush_seconds": 0.2, "sla_seconds": 0.2, "digest_at": ""}
@@ -38,12 +37,8 @@ def deliver_samples(maildir: Path, count: int) -> None:
 
 
 @pytest.fixture
-def fast_runtime(make_settings: Callable[..., Any], clock: Clock) -> Iterator[Runtime]:
-    rt = open_runtime(make_settings({"schedule": FAST}), clock=clock)
-    upgrade(rt.engine)
-    sync_reference_data(rt)
-    yield rt
-    rt.close()
+def fast_runtime(runtime_factory: RuntimeFactory) -> Runtime:
+    return runtime_factory({"schedule": FAST})
 
 
 def test_sigterm_and_sigint_ask_the_loop_to_stop_and_a_second_one_gives_up(fast_runtime: Runtime) -> None:
@@ -157,6 +152,18 @@ def test_digest_command_passes_the_date(fast_runtime: Runtime, monkeypatch: pyte
     with pytest.raises(SystemExit) as exit_:
         main(["--config", str(_config_file(fast_runtime)), "digest", "--date", "20-11-2026"])
     assert exit_.value.code == 2
+
+
+def test_digest_command_refuses_a_day_not_over_and_previews_any_day(
+        fast_runtime: Runtime, capsys: pytest.CaptureFixture[str]) -> None:
+    config = str(_config_file(fast_runtime))
+    assert main(["--config", config, "digest", "--date", "2999-01-01"]) == 2
+    assert "digest refused: 2999-01-01 is not over yet" in capsys.readouterr().out
+    assert main(["--config", config, "digest", "--date", "2999-01-01", "--preview", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Subject: [") and "Daily digest 01-01-2999" in out and "SLA breaches on 01-01-2999" in out
+    with fast_runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(DigestRun)) == 0
 
 
 def _config_file(rt: Runtime) -> Path:

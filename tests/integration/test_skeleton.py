@@ -97,28 +97,22 @@ def test_head_of_office_report_gets_high_urgency(runtime: Runtime) -> None:
         assert ticket is not None and ticket.urgency == "high"
 
 
-def test_agent_removed_from_the_directory_loses_agent_rights(make_settings, clock) -> None:  # type: ignore[no-untyped-def]
-    from app.runtime import open_runtime, sync_reference_data
-    from models.db import upgrade
+def test_agent_removed_from_the_directory_loses_agent_rights(runtime_factory) -> None:  # type: ignore[no-untyped-def]
     from workflow.people import find_person
 
-    rt = open_runtime(make_settings(), clock=clock)
-    upgrade(rt.engine)
-    sync_reference_data(rt)
+    rt = runtime_factory()
     with rt.sessions() as session:
         agus = find_person(session, "agus@posbalikpapan.example")
         assert agus is not None and agus.is_agent and agus.support_level == 2
     rt.close()
-    rt = open_runtime(make_settings(arrays={"agents": [
+    rt = runtime_factory(arrays={"agents": [
         {"name": "Rina Service Desk", "addresses": ["rina@posbalikpapan.example"], "level": 1,
-         "role": "service_desk"}]}), clock=clock)
-    sync_reference_data(rt)
+         "role": "service_desk"}]})
     with rt.sessions() as session:
         agus = find_person(session, "agus@posbalikpapan.example")
         assert agus is not None and not agus.is_agent and agus.role == "employee"
         rina = find_person(session, "rina@posbalikpapan.example")
         assert rina is not None and rina.is_agent
-    rt.close()
 
 
 def test_init_creates_the_schema_on_an_empty_database_and_is_safe_to_run_twice(

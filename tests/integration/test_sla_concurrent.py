@@ -5,21 +5,21 @@ import threading
 import time
 from collections import Counter
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import func, select
 
 from app.runtime import Runtime
 from app.sweep import SweepResult, sweep
 from models import OutboxMessage, SlaMark, Ticket, TicketEvent
-from tests.conftest import Clock
-from tests.integration.test_sla_sweep import make_runtime, open_with_priority  # noqa: F401 (fixture)
+from tests.conftest import Clock, RuntimeFactory
+from tests.integration.support import open_with_priority
 from workflow.sla_sweep import record_mark
 
 
-def test_two_concurrent_sweeps_record_each_breach_once(make_runtime: Callable[..., Runtime],
+def test_two_concurrent_sweeps_record_each_breach_once(runtime_factory: RuntimeFactory,
                                                        clock: Clock) -> None:
-    rt = make_runtime()
+    rt = runtime_factory()
     ids = [open_with_priority(rt, "P1") for _ in range(24)]
     clock.advance(hours=2)
     start, results, errors = threading.Barrier(2), [], []
@@ -70,8 +70,8 @@ def wait_until_blocked(rt: Runtime, thread: threading.Thread) -> None:
 
 
 def test_same_mark_inserted_by_two_sessions_at_once_is_recorded_once(
-        make_runtime: Callable[..., Runtime], clock: Clock) -> None:
-    rt = make_runtime()
+        runtime_factory: RuntimeFactory, clock: Clock) -> None:
+    rt = runtime_factory()
     tid = open_with_priority(rt, "P1")
     due = clock.now + timedelta(minutes=10)
     outcome: dict[str, Any] = {}

@@ -3,55 +3,21 @@ recorded and mailed once however often the sweep runs, and escalation as the pol
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from app.runtime import Runtime, open_runtime, sync_reference_data
+from app.runtime import Runtime
 import app.sweep
 from app.sweep import sweep
-from models import Escalation, OutboxMessage, Person, SlaMark, Ticket, TicketEvent
-from models.db import upgrade
-from tests.conftest import Clock
-from workflow.intake import Report, open_ticket
-from workflow.sla import deadlines
+from models import Escalation, OutboxMessage, SlaMark, Ticket, TicketEvent
+from tests.conftest import Clock, RuntimeFactory
+from tests.integration.support import open_with_priority
 
 RINA, AGUS, SARI = "rina@posbalikpapan.example", "agus@posbalikpapan.example", "sari@posbalikpapan.example"
 BAMBANG, HENDRA = "bambang@posbalikpapan.example", "kepala.kantor@posbalikpapan.example"
 PRIORITIES = ["P1", "P2", "P3", "P4", "P5"]
-
-
-@pytest.fixture
-def make_runtime(make_settings: Callable[..., Any], clock: Clock) -> Iterator[Callable[..., Runtime]]:
-    opened: list[Runtime] = []
-
-    def build(**tables: dict[str, Any]) -> Runtime:
-        rt = open_runtime(make_settings(tables), clock=clock)
-        upgrade(rt.engine)
-        sync_reference_data(rt)
-        opened.append(rt)
-        return rt
-
-    yield build
-    for rt in opened:
-        rt.close()
-
-
-def open_with_priority(rt: Runtime, priority: str, assignee: str | None = None) -> int:
-    """A ticket logged now, set to `priority` the way an agent's urgency/impact would."""
-    policy = rt.settings.policy
-    urgency, impact = next(cell for cell, p in policy.matrix.items() if p == priority)
-    with rt.sessions.begin() as session:
-        report = Report(sender="budi@posbalikpapan.example", sender_name="Budi", subject=f"{priority} trouble",
-                        body="Ipos tidak bisa dipakai.", message_id=None, received_at=rt.clock())
-        ticket, _ = open_ticket(session, policy, rt.settings.triage, report)
-        due = deadlines(policy, priority, ticket.created_at)
-        ticket.urgency, ticket.impact, ticket.priority = urgency, impact, priority
-        ticket.response_due, ticket.resolution_due = due.response_due, due.resolution_due
-        if assignee:
-            ticket.assignee_id = session.scalar(select(Person.id).where(Person.address == assignee))
-        return ticket.id
 
 
 def marks(rt: Runtime, ticket_id: int) -> list[str]:
@@ -96,8 +62,8 @@ def sweep_until(rt: Runtime, clock: Clock, ticket_id: int, moment: timedelta, ti
 
 @pytest.mark.parametrize("priority", PRIORITIES)
 def test_each_priority_is_warned_breached_and_escalated_once(
-        make_runtime: Callable[..., Runtime], clock: Clock, priority: str) -> None:
-    rt = make_runtime()
+        runtime_factory: RuntimeFactory, clock: Clock, priority: str) -> None:
+    rt = runtime_factory()
     target = rt.settings.policy.sla[priority]
     tid = open_with_priority(rt, priority)
     sweep(rt)
@@ -133,9 +99,9 @@ def test_each_priority_is_warned_breached_and_escalated_once(
     assert all(f"[{number}]" in r.subject for r in rows)
 
 
-def test_sweep_reads_only_due_tickets_and_sets_the_next_check(make_runtime: Callable[..., Runtime],
+def test_sweep_reads_only_due_tickets_and_sets_the_next_check(runtime_factory: RuntimeFactory,
                                                               clock: Clock) -> None:
-    rt = make_runtime()
+    rt = runtime_factory()
     tid = open_with_priority(rt, "P3")
     logged = ticket(rt, tid).created_at
     assert sweep(rt).tickets == 1
@@ -147,16 +113,16 @@ def test_sweep_reads_only_due_tickets_and_sets_the_next_check(make_runtime: Call
     assert ticket(rt, tid).sla_next_check_at == logged + timedelta(minutes=60)
 
 
-def test_warnings_go_to_the_assignee(make_runtime: Callable[..., Runtime], clock: Clock) -> None:
-    rt = make_runtime()
+def test_warnings_go_to_the_assignee(runtime_factory: RuntimeFactory, clock: Clock) -> None:
+    rt = runtime_factory()
     tid = open_with_priority(rt, "P2", assignee=SARI)
     sweep_until(rt, clock, tid, timedelta(minutes=23))
     assert mails(rt, tid) == [("sla_warning", SARI)]
 
 
-def test_response_in_time_leaves_the_response_clock_silent(make_runtime: Callable[..., Runtime],
+def test_response_in_time_leaves_the_response_clock_silent(runtime_factory: RuntimeFactory,
                                                            clock: Clock) -> None:
-    rt = make_runtime()
+    rt = runtime_factory()
     tid = open_with_priority(rt, "P2")
     with rt.sessions.begin() as session:
         t = session.get(Ticket, tid)
@@ -166,8 +132,8 @@ def test_response_in_time_leaves_the_response_clock_silent(make_runtime: Callabl
     assert marks(rt, tid) == [] and escalations(rt, tid) == []
 
 
-def test_closed_ticket_is_never_looked_at_again(make_runtime: Callable[..., Runtime], clock: Clock) -> None:
-    rt = make_runtime()
+def test_closed_ticket_is_never_looked_at_again(runtime_factory: RuntimeFactory, clock: Clock) -> None:
+    rt = runtime_factory()
     tid = open_with_priority(rt, "P1")
     with rt.sessions.begin() as session:
         t = session.get(Ticket, tid)
@@ -178,9 +144,9 @@ def test_closed_ticket_is_never_looked_at_again(make_runtime: Callable[..., Runt
     assert marks(rt, tid) == [] and ticket(rt, tid).sla_next_check_at is None
 
 
-def test_breach_seen_only_after_the_close_is_recorded_without_mail(make_runtime: Callable[..., Runtime],
+def test_breach_seen_only_after_the_close_is_recorded_without_mail(runtime_factory: RuntimeFactory,
                                                                    clock: Clock) -> None:
-    rt = make_runtime()
+    rt = runtime_factory()
     tid = open_with_priority(rt, "P1")
     with rt.sessions.begin() as session:  # the sweep was down while this happened
         t = session.get(Ticket, tid)
@@ -192,18 +158,18 @@ def test_breach_seen_only_after_the_close_is_recorded_without_mail(make_runtime:
     assert mails(rt, tid) == [] and escalations(rt, tid) == []
 
 
-def test_policy_none_records_the_breach_without_escalating(make_runtime: Callable[..., Runtime],
+def test_policy_none_records_the_breach_without_escalating(runtime_factory: RuntimeFactory,
                                                            clock: Clock) -> None:
-    rt = make_runtime(sla_policy={"on_response_breach": "none", "on_resolution_breach": "none"})
+    rt = runtime_factory({"sla_policy": {"on_response_breach": "none", "on_resolution_breach": "none"}})
     tid = open_with_priority(rt, "P1")
     sweep_until(rt, clock, tid, timedelta(hours=2))
     assert mails(rt, tid) == [("sla_breach", RINA), ("sla_breach", RINA)]
     assert escalations(rt, tid) == [] and ticket(rt, tid).escalation_level == 1
 
 
-def test_functional_escalation_stops_at_the_top_level(make_runtime: Callable[..., Runtime],
+def test_functional_escalation_stops_at_the_top_level(runtime_factory: RuntimeFactory,
                                                       clock: Clock) -> None:
-    rt = make_runtime(sla_policy={"on_resolution_breach": "functional"})
+    rt = runtime_factory({"sla_policy": {"on_resolution_breach": "functional"}})
     tid = open_with_priority(rt, "P2")
     sweep_until(rt, clock, tid, timedelta(minutes=30))
     sweep_until(rt, clock, tid, timedelta(minutes=180))
@@ -218,8 +184,8 @@ def test_functional_escalation_stops_at_the_top_level(make_runtime: Callable[...
 
 
 def test_failing_ticket_is_postponed_and_the_others_are_swept(
-        make_runtime: Callable[..., Runtime], clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
-    rt = make_runtime()
+        runtime_factory: RuntimeFactory, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    rt = runtime_factory()
     bad, good = open_with_priority(rt, "P1"), open_with_priority(rt, "P1")
     real, bad_number = app.sweep.sweep_ticket, ticket(rt, bad).number
 

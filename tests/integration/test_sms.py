@@ -6,19 +6,17 @@ phone number."""
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pytest
 import structlog
 from sqlalchemy import select
 
-from app.config import Settings
-from app.runtime import Runtime, open_runtime, sync_reference_data
+from app.runtime import Runtime
 from app.sms import flush_sms
 from models import OutboxMessage, Person
-from models.db import upgrade
 from outbound.outbox import enqueue, rerender
-from tests.conftest import AGENTS, Clock
+from tests.conftest import AGENTS, Clock, RuntimeFactory
 from tests.servers.kannel import KannelServer
 from workflow.intake import Report, open_ticket
 from workflow.notifications import Notification
@@ -33,27 +31,19 @@ URGENT = ("Ipos mati di semua loket", "Server Ipos mati, semua loket tidak bisa 
 
 
 @pytest.fixture
-def sms_runtime(make_settings: Callable[..., Settings], clock: Clock, kannel_factory: Callable[..., KannelServer],
-                monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., tuple[Runtime, KannelServer]]]:
-    opened: list[Runtime] = []
-
+def sms_runtime(runtime_factory: RuntimeFactory, kannel_factory: Callable[..., KannelServer],
+                monkeypatch: pytest.MonkeyPatch) -> Callable[..., tuple[Runtime, KannelServer]]:
     def build(**kannel_args: Any) -> tuple[Runtime, KannelServer]:
         kannel = kannel_factory(**kannel_args)
         monkeypatch.setenv("INCIDENTDESK_SMS_PASSWORD", kannel.password)
-        settings = make_settings(
+        rt = runtime_factory(
             {"sms": {"transport": "kannel", "max_attempts": 3},
              "sms.kannel": {"sendsms_url": kannel.sendsms_url, "username": kannel.username,
                             "sender": "SOLTEK", "timeout_seconds": 5}},
             {"agents": AGENTS_WITH_PHONE, "reporters": REPORTERS})
-        rt = open_runtime(settings, clock=clock)
-        upgrade(rt.engine)
-        sync_reference_data(rt)
-        opened.append(rt)
         return rt, kannel
 
-    yield build
-    for rt in opened:
-        rt.close()
+    return build
 
 
 def report(rt: Runtime, sender: str, subject: str, body: str, n: int = 1) -> tuple[str, list[OutboxMessage]]:

@@ -165,3 +165,11 @@ def test_header_helpers() -> None:
     assert tokens[:2] == ["[INC-1]", "Jaringan"] and tokens[2].startswith("=?utf-8?b?")
     assert all(len(w) <= 75 for w in encoded_words("王" * 100))
     assert fold("Subject", ["a"] * 3) == "a a a"
+
+
+def test_text_that_utf8_cannot_carry_is_replaced_not_a_failed_mail() -> None:
+    """A lone surrogate (undecodable bytes of a report, kept by surrogateescape) or a NUL
+    in a reporter's words becomes U+FFFD in the mail, as in the database."""
+    _, parsed = mail(text="Printer rusak \udcff di loket\x00 2\n")
+    body = parsed.get_body(("plain",))
+    assert body is not None and body.get_content().rstrip() == "Printer rusak \ufffd di loket\ufffd 2"

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from app.config import load
+from web.words import triage_reason
 from workflow.numbering import find_ticket_number, format_number
-from workflow.triage import suggest
+from workflow.triage import reason_data, suggest
 
 RULES = load(None).triage
 
@@ -42,9 +43,32 @@ def test_triage_suggests_service_category_and_urgency(subject: str, body: str, r
 
 def test_head_of_office_report_is_high_urgency_because_of_role() -> None:
     s = suggest(RULES, "Website", "website lambat", "head_of_office")
-    assert s.urgency == "high" and s.reasons["urgency"] == "reported by head of office"
+    assert s.urgency == "high" and s.reasons["urgency"] == {"rule": "role", "role": "head_of_office"}
 
 
 def test_wide_impact_words_raise_impact() -> None:
     assert suggest(RULES, "Ipos mati", "semua loket tidak bisa transaksi", "employee").impact == "high"
     assert suggest(RULES, "Ipos error", "hanya komputer saya", "employee").impact == "low"
+
+
+@pytest.mark.parametrize("stored, data", [
+    ("mentions 'ipos'", {"rule": "mentions", "word": "ipos"}),
+    ("reported by head of office", {"rule": "role", "role": "head_of_office"}),
+    ("default", {"rule": "default"}),
+    ("something a script wrote", {"rule": "text", "text": "something a script wrote"}),
+    ({"rule": "mentions", "word": "mati"}, {"rule": "mentions", "word": "mati"}),
+    (None, {"rule": "text", "text": ""}),
+])
+def test_reasons_stored_as_english_sentences_before_read_back_as_data(stored: object, data: dict) -> None:
+    assert reason_data(stored) == data
+
+
+@pytest.mark.parametrize("stored, lang, text", [
+    ({"rule": "mentions", "word": "ipos"}, "id", "menyebut 'ipos'"),
+    ("reported by head of office", "id", "dilaporkan oleh kepala kantor"),
+    ("default", "id", "nilai bawaan"),
+    ({"rule": "role", "role": "head_of_department"}, "en", "reported by head of department"),
+    ("mentions 'mati'", "en", "mentions 'mati'"),
+])
+def test_a_reason_is_worded_in_the_readers_language(stored: object, lang: str, text: str) -> None:
+    assert triage_reason(stored, lang) == text

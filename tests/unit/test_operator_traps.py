@@ -1,18 +1,16 @@
 """No traps for the operator: check-config says what it read and fails when agents cannot
-work; only `init` makes a database (and the desk's secret); bad input is one clear line and
-exit 2, never a traceback."""
+work; no command but `init` makes a database (what `init` makes:
+tests/integration/test_init_command.py); bad input is one clear line and exit 2, never a
+traceback."""
 from __future__ import annotations
 
-import stat
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
-from app.cli import main
-from app.desk_secret import FILE_NAME
+from tests.cli_support import config, run
 from tests.conftest import AGENTS as CONFIGURED_AGENTS
-from tests.conftest import write_config
 
 AGENTS = cast(list[dict[str, Any]], CONFIGURED_AGENTS)
 
@@ -23,20 +21,6 @@ def _clean_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     for name in ("INCIDENTDESK_CONFIG", "INCIDENTDESK_DATABASE_URL", "INCIDENTDESK_SECRET"):
         monkeypatch.delenv(name, raising=False)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:   # argparse
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def config(tmp_path: Path, tables: dict[str, dict[str, Any]] | None = None,
-           arrays: dict[str, list[dict[str, Any]]] | None = None) -> str:
-    return str(write_config(tmp_path / "incidentdesk.toml", tables or {}, arrays))
 
 
 def test_check_config_says_it_used_the_built_in_defaults(capsys: pytest.CaptureFixture[str]) -> None:
@@ -84,44 +68,6 @@ def test_a_database_in_a_folder_that_cannot_exist_is_not_created(capsys: pytest.
     code, _, err = run(capsys, "--config", path, "tickets")
     assert (code, err.strip()) == (3, "no database at /nonexistent/dir/x.db; run incidentdesk init")
     assert not Path("/nonexistent").exists()
-
-
-def test_init_makes_the_folder_the_database_and_a_private_secret(tmp_path: Path,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "init")          # the built-in defaults: ./var/incidentdesk.db
-    assert code == 0
-    secret_file = tmp_path / "var" / FILE_NAME
-    assert (tmp_path / "var" / "incidentdesk.db").is_file()
-    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
-    secret = secret_file.read_text().strip()
-    assert len(secret) == 64
-    assert secret not in out + err                 # never printed, never logged
-    assert f"created the reply-token secret in {secret_file}" in out
-    assert run(capsys, "init")[0] == 0             # safe to repeat: the secret stays
-    assert secret_file.read_text().strip() == secret
-    code, out, _ = run(capsys, "check-config", "--print")
-    assert code == 0 and secret not in out and f"stored in {secret_file}" in out
-    assert run(capsys, "tickets")[1].strip() == "no tickets"
-
-
-def test_a_configured_secret_is_not_replaced_by_a_stored_one(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("INCIDENTDESK_SECRET", "from-the-environment")
-    assert run(capsys, "init")[0] == 0
-    assert not (tmp_path / "var" / FILE_NAME).exists()
-    assert "desk.secret (or INCIDENTDESK_SECRET)" in run(capsys, "check-config")[1]
-
-
-def test_check_config_fails_when_no_method_can_prove_an_agents_mail(tmp_path: Path,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    path = config(tmp_path, arrays={"agents": AGENTS})
-    code, _, err = run(capsys, "--config", path, "check-config")
-    assert code == 2
-    assert "every agent command would be refused" in err and "incidentdesk init" in err
-    assert "auth.authserv_id" in err
-    assert run(capsys, "--config", path, "init")[0] == 0
-    code, out, _ = run(capsys, "--config", path, "check-config")
-    assert code == 0 and "configuration OK" in out
 
 
 def test_a_trusted_mail_server_is_enough_for_agents(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -174,6 +120,8 @@ def test_a_bad_directory_or_database_setting_is_one_clear_line(name: str, tmp_pa
 @pytest.mark.parametrize("argv, expected", [
     (["tickets", "--limit", "-1"], "argument --limit: '-1' is not a whole number, 0 (no limit) or more"),
     (["tickets", "--limit", "ten"], "argument --limit: 'ten' is not a whole number"),
+    (["outbox", "--limit", "-1"], "argument --limit: '-1' is not a whole number, 0 (no limit) or more"),
+    (["quarantine", "--limit", "-5"], "argument --limit: '-5' is not a whole number, 0 (no limit) or more"),
     (["--log-level", "LOUD", "tickets"], "unknown log level 'LOUD'; use DEBUG, INFO, WARNING, ERROR"),
     (["tickets", "--sort", "age"], "argument --sort: invalid choice: 'age'"),
 ])

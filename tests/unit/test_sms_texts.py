@@ -12,7 +12,7 @@ from outbound.context import build_context
 from outbound.outbox import sms_key
 from outbound.render import DEFAULT_TEMPLATES, Renderer
 from outbound.sms_text import GSM_LIMIT, UCS2_LIMIT, fits_one_sms, gsm_clip, needs_ucs2, one_sms, sms_length
-from tests.unit.test_templates import DESK, LOGGED, local, ticket
+from tests.unit.template_support import DESK, LOGGED, local, ticket
 from workflow.notifications import Notification
 from workflow.sms import AGENT_KINDS, REPORTER_KINDS, sms_kind
 

@@ -3,10 +3,9 @@ HTML, for tickets of every priority; reporters' words stay data (escaped in HTML
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,66 +13,12 @@ import workflow.notifications
 from models import Person, Ticket
 from outbound.context import build_context
 from outbound.render import DEFAULT_TEMPLATES, Renderer, format_local
-from outbound.settings import DeskInfo
+from tests.unit.template_support import DESK, FACTS, LOGGED, NAMES, RESOLUTION, SLA, local, ticket
 
-LOGGED = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)          # 09:00 WITA
-SLA = {"P1": (10, 60), "P2": (30, 180), "P3": (60, 480), "P4": (240, 720), "P5": (480, 1440)}
-NAMES = {"P1": "Critical", "P2": "High", "P3": "Medium", "P4": "Low", "P5": "Planning"}
-DESK = DeskInfo(
-    name="Service Desk SOLTEK", organisation="PT Pos Indonesia - Kantor Balikpapan",
-    address="servicedesk@posbalikpapan.example", timezone=ZoneInfo("Asia/Makassar"),
-    labels={"id": {"high": "Tinggi", "medium": "Sedang", "low": "Rendah"},
-            "en": {"high": "High", "medium": "Medium", "low": "Low"}},
-    service_names={"ipos": "Ipos"}, category_names={"hardware/server": "Hardware - Server"},
-    priority_names=NAMES)
-RESOLUTION = "Server Ipos di-restart dan kabel LAN diganti"
-
-FACTS: dict[str, dict[str, Any]] = {
-    "ack": {},
-    "new_ticket": {"suggested": {"service": "ipos", "category": "hardware/server", "urgency": "high",
-                                 "impact": "medium", "reasons": {"service": "mentions 'ipos'",
-                                                                 "urgency": "mentions 'mati'"}}},
-    "followup": {"author": "dewi@posbalikpapan.example", "text": "Sekarang loket 3 juga mati"},
-    "status_changed": {"old": "new", "new": "in_progress", "by": "Rina Service Desk",
-                       "comment": "Sedang kami periksa"},
-    "reopened": {"by": "dewi@posbalikpapan.example", "text": "Masih error setelah restart"},
-    "escalation": {"kind": "functional", "level": 2, "handler_name": "Agus Level Dua",
-                   "description": "Perlu pengecekan server", "requested_by": "rina@posbalikpapan.example"},
-    "sla_warning": {"clock": "response", "due_at": LOGGED + timedelta(minutes=30), "used_percent": 75},
-    "sla_breach": {"clock": "resolution", "due_at": LOGGED + timedelta(hours=3), "used_percent": 100},
-    "closure": {"resolution": RESOLUTION, "closed_by": "Rina Service Desk",
-                "message": "Mohon dicoba lagi dari loket 3."},
-    "agent_reply": {"by": "Rina Service Desk", "message": "Mohon kirim foto layar errornya."},
-    "assigned": {"by": "Rina Service Desk", "note": "Rollback disetujui kepala."},
-    "confirmation": {"changes": ["Status: Baru -> Dalam Proses", "Urgensi: Tinggi"]},
-    "rejected_command": {"reasons": [{"line": "Stauts: closed", "en": "unknown keyword 'Stauts'",
-                                      "id": "kata kunci 'Stauts' tidak dikenal"}]},
-    "status_report": {"events": [{"at": LOGGED, "kind": "created", "note": "Server Ipos mati"},
-                                 {"at": LOGGED + timedelta(minutes=7), "kind": "status",
-                                  "note": "new -> in_progress"}]},
-}
 KINDS = sorted(FACTS)
 # kinds that show the SLA targets of the ticket
 WITH_TARGETS = {"ack", "new_ticket", "followup", "status_changed", "reopened", "escalation", "assigned",
                 "sla_warning", "sla_breach", "confirmation", "status_report"}
-
-
-def ticket(priority: str = "P2", *, subject: str = "Ipos mati di loket 3",
-           description: str = "Server Ipos mati sejak pagi.\nSemua loket tidak bisa transaksi.",
-           reporter_name: str = "Dewi Lestari") -> Ticket:
-    response, resolution = SLA[priority]
-    return Ticket(
-        number="INC-000042", status="in_progress", subject=subject, description=description,
-        reporter=Person(address="dewi@posbalikpapan.example", name=reporter_name),
-        assignee=Person(address="rina@posbalikpapan.example", name="Rina Service Desk"),
-        service="ipos", category="hardware/server", urgency="high", impact="medium",
-        priority=priority, created_at=LOGGED, response_due=LOGGED + timedelta(minutes=response),
-        resolution_due=LOGGED + timedelta(minutes=resolution), closed_at=LOGGED + timedelta(hours=2),
-        escalation_level=2, resolution=RESOLUTION, triage_confirmed=False)
-
-
-def local(moment: datetime) -> str:
-    return format_local(moment, DESK.timezone)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +33,10 @@ def render(renderer: Renderer, kind: str, lang: str, t: Ticket | None, facts: di
 def test_every_kind_of_the_contract_has_a_template_pair_in_both_languages() -> None:
     doc = workflow.notifications.__doc__ or ""
     contract = set(re.findall(r"^- (\w+)", doc, re.M)) | set(re.findall(r"^  (sla_\w+)", doc, re.M))
-    assert contract - {"digest"} == set(KINDS)
+    assert contract - {"digest", "login_link"} == set(KINDS)  # the two without a ticket
+    for lang in ("id", "en"):
+        for ext in ("txt", "html"):
+            assert (DEFAULT_TEMPLATES / lang / f"login_link.{ext}").is_file(), f"{lang}/login_link.{ext}"
     for lang in ("id", "en"):
         for kind in KINDS:
             for ext in ("txt", "html"):
@@ -127,7 +75,8 @@ def test_closure_carries_the_resolution_and_asks_for_a_rating_from_1_to_5(render
 def test_new_ticket_shows_suggested_triage_with_reasons_and_the_command_lines(
         renderer: Renderer, lang: str, status: str, command: str) -> None:
     out = render(renderer, "new_ticket", lang, ticket("P2"))
-    assert "mentions 'ipos'" in out.text and "Ipos" in out.text and "Hardware - Server" in out.text
+    assert ("menyebut 'ipos'" if lang == "id" else "mentions 'ipos'") in out.text
+    assert "Ipos" in out.text and "Hardware - Server" in out.text
     assert ("Tinggi" if lang == "id" else "High") in out.text
     assert status in out.text and command in out.text
     assert "Server Ipos mati sejak pagi." in out.text              # the report itself

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import EmailMessage
@@ -61,6 +62,15 @@ class WebServer:
                 continue
             if isinstance(entry, dict) and entry.get("event") == event:
                 found.append(entry)
+        return found
+
+    def wait_logged(self, event: str, patience: float = 60.0) -> list[dict[str, Any]]:
+        """The server's log lines reach us through a reader thread: wait for the line to
+        arrive (observed progress), not for a duration."""
+        deadline = time.monotonic() + patience
+        while not (found := self.logged(event)):
+            assert time.monotonic() < deadline, f"the server never logged {event}"
+            time.sleep(0.02)
         return found
 
 
@@ -185,11 +195,16 @@ def set_password(config: Path, cwd: Path, address: str, password: str = PASSWORD
 
 @pytest.fixture(scope="module")
 def console(module_db_url: str, tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[Console]:
-    home = tmp_path_factory.mktemp("console")
-    tables = {"desk": {"secret": "web-test-secret"}, "database": {"url": module_db_url},
+    yield from open_console(module_db_url, tmp_path_factory.mktemp("console"), browser)
+
+
+def open_console(db_url: str, home: Path, browser: Any, web: dict[str, Any] | None = None) -> Iterator[Console]:
+    """A desk on `db_url` with its console running; `web`: more [web] settings (a test
+    module's own console, e.g. with a base_url)."""
+    tables = {"desk": {"secret": "web-test-secret"}, "database": {"url": db_url},
               "source": {"maildir": str(home / "maildir")},
               "outbound": {"outbox_dir": str(home / "outbox"), "acks_per_sender_per_hour": 1000},
-              "web": {"page_size": 4, "idle_minutes": 30}}
+              "web": {"page_size": 4, "idle_minutes": 30, **(web or {})}}
     config = write_config(home / "incidentdesk.toml", tables, {"agents": WEB_AGENTS})
     settings = load(config)
     rt = open_runtime(settings)

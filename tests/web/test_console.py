@@ -74,7 +74,7 @@ def test_after_five_failures_further_tries_wait_and_are_logged(console: Console)
     assert "Terlalu banyak percobaan masuk yang gagal" in page.inner_text("#login-error")
     minutes = int(re.search(r"(\d+) menit", page.inner_text("#login-error")).group(1))
     assert 1 <= minutes <= 15
-    assert any(e["address"] == AGUS for e in console.server.logged("web.login_throttled"))
+    assert any(e["address"] == AGUS for e in console.server.wait_logged("web.login_throttled"))
     with console.rt.sessions.begin() as session:    # the clock: 16 minutes later
         session.execute(update(LoginFailure).where(LoginFailure.address == AGUS)
                         .values(at=datetime.now(timezone.utc) - timedelta(minutes=16)))
@@ -316,7 +316,7 @@ def test_a_post_without_the_csrf_token_is_refused(console: Console, as_rina: Any
                                     form={"note": "forged"})
     assert response.status == 403
     assert not _events(console, ticket, "comment")
-    assert console.server.logged("web.csrf_refused")
+    assert console.server.wait_logged("web.csrf_refused")
 
 
 def test_mail_and_web_see_each_others_changes(console: Console, as_rina: Any) -> None:

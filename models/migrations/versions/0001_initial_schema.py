@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 12:24:58.148136
+Create Date: 2026-12-01 12:52:59.739859
 """
 from alembic import op
 import sqlalchemy as sa
@@ -61,6 +61,7 @@ def upgrade() -> None:
     sa.Column('uidvalidity', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('lease_owner', sa.String(length=200), nullable=True),
     sa.Column('lease_until', models.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('last_poll_at', models.base.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_mailbox_state'))
     )
     op.create_table('people',
@@ -110,7 +111,7 @@ def upgrade() -> None:
     op.create_table('tickets',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('number', sa.String(length=40), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('status', sa.Enum('new', 'in_progress', 'closed', name='status', native_enum=False, length=20), nullable=False),
     sa.Column('subject', sa.String(length=500), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('reporter_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -141,6 +142,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('number', name=op.f('uq_tickets_number'))
     )
     with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.create_index('ix_tickets_service_status', ['service', 'status'], unique=False)
         batch_op.create_index('ix_tickets_sla_next_check_at', ['sla_next_check_at'], unique=False)
         batch_op.create_index('ix_tickets_status_created', ['status', 'created_at'], unique=False)
 
@@ -161,7 +163,7 @@ def upgrade() -> None:
     sa.Column('at', models.base.UtcDateTime(timezone=True), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('level', sa.Integer(), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('status', sa.Enum('new', 'in_progress', 'closed', name='status', native_enum=False, length=20), nullable=False),
     sa.Column('handler_name', sa.String(length=200), nullable=False),
     sa.Column('handler_address', sa.String(length=320), nullable=True),
     sa.Column('description', sa.Text(), nullable=False),
@@ -192,7 +194,7 @@ def upgrade() -> None:
     sa.Column('sender', sa.String(length=320), nullable=True),
     sa.Column('subject', sa.String(length=500), nullable=False),
     sa.Column('received_at', models.base.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('outcome', sa.String(length=20), nullable=False),
+    sa.Column('outcome', sa.Enum('pending', 'ticket', 'event', 'ignored', 'bounce', 'duplicate', 'quarantined', name='inboundoutcome', native_enum=False, length=20), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('stage', sa.String(length=20), nullable=True),
@@ -221,7 +223,7 @@ def upgrade() -> None:
     sa.Column('subject', sa.String(length=500), nullable=False),
     sa.Column('message_id', sa.String(length=998), nullable=False),
     sa.Column('raw', sa.LargeBinary(), nullable=False),
-    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('state', sa.Enum('queued', 'sending', 'sent', 'failed', name='outboxstate', native_enum=False, length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', models.base.UtcDateTime(timezone=True), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=False),
@@ -305,6 +307,7 @@ def downgrade() -> None:
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.drop_index('ix_tickets_status_created')
         batch_op.drop_index('ix_tickets_sla_next_check_at')
+        batch_op.drop_index('ix_tickets_service_status')
 
     op.drop_table('tickets')
     with op.batch_alter_table('login_tokens', schema=None) as batch_op:

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Ticket
-from tests.unit.agent_support import AGUS, REPORTER, RINA, Desk, desk  # noqa: F401  (fixture)
+from tests.integration.agent_support import AGUS, REPORTER, RINA, Desk
 
 
 def closed_ticket(desk: Desk) -> str:
@@ -34,16 +34,19 @@ def test_follow_up_goes_to_the_assignee(desk: Desk) -> None:
 
 def test_reply_within_the_window_reopens_and_tells_the_agents(desk: Desk) -> None:
     number = closed_ticket(desk)
+    resolution = desk.ticket(number)["resolution"]
     desk.clock.advance(days=6)
     result = desk.reply(number, "Masih mati lagi pagi ini")
     ticket = desk.ticket(number)
     assert ticket["status"] == "in_progress" and ticket["closed_at"] is None
+    assert ticket["resolution"] is None and resolution
     assert ticket["reopen_count"] == 1 and ticket["sla_next_check_at"] == desk.clock()
     reopened = result.one("reopened")
     assert reopened.recipient == RINA and reopened.facts["text"] == "Masih mati lagi pagi ini"
     status = [e for e in desk.events(number) if e["kind"] == "status"][-1]
     assert status["data"] == {"from": "closed", "to": "in_progress", "reopen": True,
-                              "resolution_paused_minutes": 6 * 24 * 60, "by": REPORTER}
+                              "resolution_paused_minutes": 6 * 24 * 60, "by": REPORTER,
+                              "previous_resolution": resolution}
     assert status["actor"] == REPORTER
 
 

@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from app.cli import main
 from models import Person
-from tests.unit.agent_support import (AGUS, REPORTER, RINA, SARI, Desk,
-                                      desk)  # noqa: F401  (fixture)
+from tests.integration.agent_support import AGUS, REPORTER, RINA, SARI, Desk
 
 STAFF_ADDRESSES = (RINA, AGUS, SARI)
 

@@ -9,8 +9,7 @@ from pathlib import Path
 from app.config import ConfigError, load
 from models import InboundMessage
 from tests.conftest import write_config
-from tests.unit.agent_support import (DOMAIN, REPORTER, RINA, Desk, Result, Sent,
-                                      desk)  # noqa: F401  (fixture)
+from tests.integration.agent_support import DOMAIN, REPORTER, RINA, Desk, Result, Sent
 from workflow.inbound import PersonalMail, handle_personal_mail
 
 ZABBIX = f"zabbix@monitor.{DOMAIN}"

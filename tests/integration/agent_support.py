@@ -1,18 +1,16 @@
 """A desk for the agent/reporter rule tests: workflow.inbound on a real database (SQLite, and
-PostgreSQL when configured), mail as PersonalMail values, notifications as plain data."""
+PostgreSQL when configured), mail as PersonalMail values, notifications as plain data (the
+`desk` fixture is in tests/integration/conftest.py)."""
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
-import pytest
 from sqlalchemy import select
 
-from app.config import Settings
-from app.runtime import Runtime, open_runtime, sync_reference_data
+from app.runtime import Runtime
 from models import Escalation, Feedback, InboundMessage, Ticket
-from models.db import upgrade
 from tests.conftest import Clock
 from workflow.inbound import PersonalMail, handle_personal_mail
 from workflow.tokens import message_id_local_part
@@ -121,13 +119,3 @@ class Desk:
             row = session.scalar(select(Feedback).where(Feedback.ticket_id == t.id))
             session.expunge_all()
             return row
-
-
-@pytest.fixture
-def desk(make_settings: Callable[..., Settings], clock: Clock) -> Iterator[Desk]:
-    settings = make_settings({"desk": {"secret": SECRET}})
-    rt = open_runtime(settings, clock=clock)
-    upgrade(rt.engine)
-    sync_reference_data(rt)
-    yield Desk(rt, clock)
-    rt.close()

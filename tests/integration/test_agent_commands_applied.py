@@ -8,11 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.runtime import open_runtime, sync_reference_data
 from models import Person
-from models.db import upgrade
-from tests.unit.agent_support import (AGUS, BAMBANG, HENDRA, REPORTER, RINA, SARI, SECRET, Desk,
-                                      desk)  # noqa: F401  (fixture)
+from tests.integration.agent_support import AGUS, BAMBANG, HENDRA, REPORTER, RINA, SARI, SECRET, Desk
 
 
 def test_status_in_progress_takes_a_new_ticket_and_confirms_to_the_agent(desk: Desk) -> None:
@@ -140,21 +137,15 @@ def test_only_the_service_desk_and_the_assignee_may_close(desk: Desk) -> None:
     assert desk.ticket(number)["status"] == "closed"
 
 
-def test_close_roles_come_from_the_configuration(make_settings: Any, clock: Any) -> None:
-    settings = make_settings({"desk": {"secret": SECRET}, "workflow": {"close_roles": ["functional_support"]}})
-    assert settings.policy.close_roles == {"functional_support"}
-    rt = open_runtime(settings, clock=clock)
-    upgrade(rt.engine)
-    sync_reference_data(rt)
-    try:
-        other = Desk(rt, clock)
-        number = other.report()
-        refused = other.agent(RINA, number, "Status: tutup\nSolusi: restart")
-        assert "only functional support may close it" in refused.one("rejected_command").facts["reasons"][0]["en"]
-        other.agent(AGUS, number, "Status: tutup\nSolusi: restart")
-        assert other.ticket(number)["status"] == "closed"
-    finally:
-        rt.close()
+def test_close_roles_come_from_the_configuration(runtime_factory: Any, clock: Any) -> None:
+    rt = runtime_factory({"desk": {"secret": SECRET}, "workflow": {"close_roles": ["functional_support"]}})
+    assert rt.settings.policy.close_roles == {"functional_support"}
+    other = Desk(rt, clock)
+    number = other.report()
+    refused = other.agent(RINA, number, "Status: tutup\nSolusi: restart")
+    assert "only functional support may close it" in refused.one("rejected_command").facts["reasons"][0]["en"]
+    other.agent(AGUS, number, "Status: tutup\nSolusi: restart")
+    assert other.ticket(number)["status"] == "closed"
 
 
 def test_close_with_resolution_sends_closure_with_feedback_request_not_status_changed(desk: Desk) -> None:
