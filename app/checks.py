@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from app.sla_config import closed_dates
+from app.sections import closed_dates
 from ingest.sender import is_address
-from workflow.calendar import parse_clock_time, parse_weekdays
+from workflow.business_hours import parse_clock_time, parse_weekdays
 from workflow.people import AGENT_ROLES, REPORTER_ROLES
 from workflow.phones import known_region, normalise_phone
 from workflow.policy import ASSIGNEE, AUTH_METHODS

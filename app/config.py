@@ -14,17 +14,16 @@ from zoneinfo import ZoneInfo
 
 from app import desk_secret
 from app.checks import check as _check
-from app.schema import DYNAMIC_TABLES, LIST_ITEM_KEYS
 from app.sections import (Catalog, DatabaseSettings, DeskSettings, DigestSettings, OutboundSettings,
                           ReportSettings, SmsSettings, SourceSettings, WebSettings, auth_settings, catalog,
                           database_settings, sms_settings,
                           database_url, desk_settings, digest_settings, outbound_settings,
                           problem_rules, report_settings, resolve, source_settings,
                           web_settings)
-from app.sla_config import Schedule, build_calendars, schedule, sla_rules
+from app.sections import Schedule, build_calendars, schedule, sla_rules
 from ingest.authentication import AuthenticationSettings
 from workflow.closed_reply import ClosedReplyWords
-from workflow.commands import Vocabulary
+from workflow.command_grammar import Vocabulary
 from workflow.people import DirectoryEntry
 from workflow.phones import normalise_phone
 from workflow.policy import Policy, SlaTarget
@@ -43,6 +42,20 @@ ENV_OVERRIDES = {
 }
 SECRET_KEYS = frozenset({"password", "secret", "oauth2_token"})
 URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@", re.IGNORECASE)  # scheme://user:pw@
+
+
+# tables whose keys are data (priority names, levels, languages), not settings
+DYNAMIC_TABLES = frozenset({
+    "sla", "priority.matrix", "labels", "triage.role_urgency", "triage.outage_words",
+    "triage.impact_words",
+})
+
+LIST_ITEM_KEYS = {
+    "services": frozenset({"code", "name", "aliases"}),
+    "categories": frozenset({"code", "name", "keywords"}),
+    "agents": frozenset({"name", "addresses", "level", "role", "language", "phone"}),
+    "reporters": frozenset({"address", "name", "role", "language", "phone"}),
+}
 
 
 class ConfigError(Exception):

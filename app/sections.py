@@ -8,7 +8,7 @@ for `check-config --print`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal, Mapping
 from zoneinfo import ZoneInfo
@@ -17,7 +17,9 @@ from ingest.authentication import AuthenticationSettings
 from ingest.imap_source import ImapSettings
 from outbound.sms_transport import KannelSettings
 from outbound.smtp_transport import SmtpSettings
+from workflow.business_hours import BusinessHours, Calendar, PublicHolidays, parse_clock_time, parse_weekdays
 from workflow.problems import ProblemRules
+from workflow.sla_sweep import SlaRules
 
 
 @dataclass(frozen=True)
@@ -228,3 +230,49 @@ def web_settings(data: Mapping[str, Any]) -> WebSettings:
 def catalog(data: Mapping[str, Any]) -> Catalog:
     return Catalog(services={s["code"]: s["name"] for s in data["services"]},
                    categories={c["code"]: c.get("name", c["code"]) for c in data["categories"]})
+
+
+# [sla_policy], [business_hours] and [schedule]
+
+@dataclass(frozen=True)
+class Schedule:
+    poll_seconds: float
+    flush_seconds: float
+    sla_seconds: float
+    digest_at: str           # "HH:MM" in the desk's time zone, "" for no digest
+    poll_lease_seconds: float
+
+
+def build_calendars(data: Mapping[str, Any]) -> dict[str, Calendar]:
+    """priority -> business-hours calendar; empty when business hours are off, and the
+    around-the-clock priorities are left out (they default to wall-clock time)."""
+    hours = data["business_hours"]
+    if not hours["enabled"]:
+        return {}
+    calendar = BusinessHours(
+        tz=ZoneInfo(hours["timezone"] or data["desk"]["timezone"]),
+        weekdays=parse_weekdays(hours["days"]),
+        opens=parse_clock_time(hours["opens"]), closes=parse_clock_time(hours["closes"]),
+        closed_days=PublicHolidays(hours["holiday_country"], hours["holiday_subdivision"],
+                                   extra=closed_dates(hours["closed_dates"]))
+        if hours["holiday_country"] else frozenset(closed_dates(hours["closed_dates"])),
+    )
+    return {p: calendar for p in data["sla"] if p not in hours["around_the_clock"]}
+
+
+def closed_dates(values: list[Any]) -> list[date]:
+    """TOML dates or "YYYY-MM-DD" strings; raises ValueError on anything else."""
+    return [v if isinstance(v, date) else date.fromisoformat(str(v)) for v in values]
+
+
+def sla_rules(data: Mapping[str, Any]) -> SlaRules:
+    policy = data["sla_policy"]
+    return SlaRules(warning_share=float(policy["warning_share"]),
+                    on_response_breach=policy["on_response_breach"],
+                    on_resolution_breach=policy["on_resolution_breach"])
+
+
+def schedule(data: Mapping[str, Any]) -> Schedule:
+    s = data["schedule"]
+    return Schedule(float(s["poll_seconds"]), float(s["flush_seconds"]), float(s["sla_seconds"]),
+                    str(s["digest_at"]), float(s["poll_lease_seconds"]))

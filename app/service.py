@@ -29,13 +29,13 @@ from typing import Callable
 import schedule
 import structlog
 
-from app.digest import default_day, send_digest
+from app.digest_mailing import default_day, send_digest
 from app.lease import Lease, owner_id
 from app.poll import poll
 from app.runtime import Runtime
-from app.sla_config import Schedule
+from app.sections import Schedule
 from app.sms import flush_sms
-from app.sweep import sweep
+from app.sla_job import sweep
 from app.wiring import make_source, make_transport
 from outbound.flush import FlushResult, flush
 

@@ -9,7 +9,7 @@ and queues its mail.
 - `run(rt, act, at)`: the same in a transaction of its own, committed when `act` returns and
   rolled back when it raises (a refusal changes nothing).
 - `agent_action(rt, action)`: a form of the web console, an agent's commands by another
-  door: the same grammar (workflow/commands.py parse_commands), the same checks
+  door: the same grammar (workflow/command_grammar.py parse_commands), the same checks
   (workflow/command_plan.py plan_commands) and the same changes and mails
   (workflow/command_apply.py apply_plan) as an authenticated agent's mail, so the refusals
   and the mails are the same. Only the answer differs: the page shows what changed or why
@@ -32,7 +32,7 @@ from outbound.outbox import enqueue
 from web.services import ActResult, AgentAction, LogResult, ReporterAction, ReporterResult
 from workflow.command_apply import apply_plan
 from workflow.command_plan import plan_commands
-from workflow.commands import CommandError, parse_commands
+from workflow.command_grammar import CommandError, parse_commands
 from workflow.feedback import Rating, store_feedback
 from workflow.history import record
 from workflow.logged import LoggedReport, NotLogged, suggestion_for

@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.config import load  # noqa: E402
-from app.report import ReportRequest, make_report  # noqa: E402
+from app.report_request import ReportRequest, make_report  # noqa: E402
 from app.runtime import open_runtime, sync_reference_data  # noqa: E402
 from models import Escalation, Feedback, Person, Ticket  # noqa: E402
 from models.db import upgrade  # noqa: E402

@@ -4,7 +4,7 @@ For each database (SQLite, PostgreSQL) and each size (1,000,000 and 10,000 ticke
 them open, the rest closed) 100 tickets are due: 50 for a response warning, 50 for a response
 breach (their warning already recorded). One sweep is timed (median of --repeat runs; the 100
 are reset between runs) and the ratio of the large to the small store is printed: the aim is
-at most 2. The sweep is the real one (app/sweep.py): marks, events, escalations, rendered
+at most 2. The sweep is the real one (app/sla_job.py): marks, events, escalations, rendered
 outbox rows.
 
     .venv/bin/python bench/sla_sweep.py                       # both databases
@@ -36,7 +36,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from app import logs  # noqa: E402
 from app.config import load  # noqa: E402
 from app.runtime import Runtime, open_runtime, sync_reference_data  # noqa: E402
-from app.sweep import sweep  # noqa: E402
+from app.sla_job import sweep  # noqa: E402
 from models import Person  # noqa: E402
 from models.db import upgrade  # noqa: E402
 

@@ -38,6 +38,13 @@ class InboundOutcome(StrEnum):
     QUARANTINED = "quarantined"
 
 
+class EscalationKind(StrEnum):
+    """Functional: to a higher support level; hierarchical: to the heads (workflow/escalation.py)."""
+
+    FUNCTIONAL = "functional"
+    HIERARCHICAL = "hierarchical"
+
+
 def by_value(states: type[StrEnum]) -> Any:
     """The column type: the value is stored, checked against the enum on the way in."""
     return Enum(states, native_enum=False, length=20, validate_strings=True,

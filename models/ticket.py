@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import IDENTIFIER, Base, BigId, intpk, str20, utc
 from models.people import Person
-from models.states import Status, by_value
+from models.states import EscalationKind, Status, by_value
 
 
 class Counter(Base):
@@ -96,7 +96,7 @@ class Escalation(Base):
     id: Mapped[intpk]
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     at: Mapped[utc]
-    kind: Mapped[str20]  # functional | hierarchical
+    kind: Mapped[EscalationKind] = mapped_column(by_value(EscalationKind))
     level: Mapped[int]
     status: Mapped[Status] = mapped_column(by_value(Status))
     handler_name: Mapped[str] = mapped_column(String(200), default="")

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from models import Ticket
 from outbound.render import format_local
 from outbound.settings import DeskInfo
-from workflow.commands import help_text
+from workflow.command_grammar import help_text
 from workflow.status import LABELS, Status
 
 DESCRIPTION_LIMIT = 4000   # characters of the report quoted in a mail; the ticket keeps all
@@ -70,7 +70,7 @@ def desk_view(desk: DeskInfo) -> dict[str, str]:
 
 @lru_cache(maxsize=8)
 def commands_help(lang: str) -> str:
-    """The command grammar agents may reply with (workflow/commands.py), in `lang`."""
+    """The command grammar agents may reply with (workflow/command_grammar.py), in `lang`."""
     return help_text(lang if lang in ("en", "id") else "en")
 
 

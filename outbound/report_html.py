@@ -11,12 +11,12 @@ from typing import Any, Iterable, Mapping
 
 from markupsafe import Markup
 
-from outbound.charts import day_chart, percent_chart
+from outbound.report_charts import day_chart, percent_chart
 from outbound.context import desk_view, local_time
 from outbound.render import Renderer
-from outbound.report_render import failed_plain, problem_plain, summary_plain
+from outbound.report_formats import failed_plain, problem_plain, summary_plain
 from outbound.settings import DeskInfo
-from workflow.metrics import Measured
+from workflow.report_metrics import Measured
 from workflow.policy import Policy
 from workflow.report_data import ReportData
 from workflow.status import LABELS

@@ -1,5 +1,5 @@
 """The ticket page's forms as an agent's mail would say them: command lines in the agent's
-language (workflow/commands.py reads both), one value per line. A value is put on one line
+language (workflow/command_grammar.py reads both), one value per line. A value is put on one line
 (newlines become spaces), so no text box can add a command; free text (the note, the message
 to the reporter, the escalation's description) travels beside the lines, never in them."""
 from __future__ import annotations

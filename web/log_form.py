@@ -14,7 +14,7 @@ from sqlalchemy import select
 from models import Person
 from web.forms import one_line, text
 from web.services import WebServices
-from workflow.commands import keyword
+from workflow.command_grammar import keyword
 from workflow.logged import LoggedReport
 
 TRIAGE = ("service", "category", "urgency", "impact")

@@ -1,7 +1,7 @@
 """For the head of SOLTEK and management (any logged-in agent may look): escalations by level
 with their breaches, the report of a period (the same HTML as `incidentdesk report`, and its
 CSV and JSON as downloads) and the digest of a past day (the mail's HTML). The figures come
-from app/ (app/report.py make_report, the digest's own functions) through `services.report`
+from app/ (app/report_request.py make_report, the digest's own functions) through `services.report`
 and `services.digest_html`: the console computes none of them itself."""
 from __future__ import annotations
 

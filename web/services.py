@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from workflow.commands import CommandError, Vocabulary
+from workflow.command_grammar import CommandError, Vocabulary
 from workflow.logged import LoggedReport
 from workflow.notifications import Notification
 from workflow.triage import Suggestion
@@ -20,7 +20,7 @@ from workflow.triage import Suggestion
 @dataclass(frozen=True)
 class AgentAction:
     """One form on the ticket page, as an agent's mail would say it: command lines in the
-    grammar of workflow/commands.py (built by the console from the form's fields, one value
+    grammar of workflow/command_grammar.py (built by the console from the form's fields, one value
     per line), and the free text kept apart so that nothing typed in a text box is ever read
     as a command."""
 
@@ -63,7 +63,7 @@ class ReporterResult:
 
 @dataclass(frozen=True)
 class ReportFile:
-    """A management report (app/report.py make_report) as the browser gets it."""
+    """A management report (app/report_request.py make_report) as the browser gets it."""
 
     body: bytes
     media_type: str

@@ -123,7 +123,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
     },
 }
 
-# the command keywords the console writes, per language (workflow/commands.py reads both)
+# the command keywords the console writes, per language (workflow/command_grammar.py reads both)
 KEYWORDS: Mapping[str, Mapping[str, str]] = {
     "en": {"status": "Status", "urgency": "Urgency", "impact": "Impact", "service": "Service",
            "category": "Category", "escalate": "Escalate", "assign": "Assign",

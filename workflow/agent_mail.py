@@ -1,11 +1,11 @@
-"""An agent's mail on a ticket: command lines at the top (workflow/commands.py), the rest a
+"""An agent's mail on a ticket: command lines at the top (workflow/command_grammar.py), the rest a
 comment. Commands count only when the mail is proven to be the agent's (authorization.py)
 and only all together: one refused line and nothing is applied. Either way the mail stays
 in the history as a comment, and the agent hears back: a confirmation listing what changed,
 or a rejected_command mail, always to the directory's address for that agent (never to a
 Reply-To a forger chose).
 
-A `Balas:`/`Reply:` line starts the message to the reporter (workflow/commands.py). It is
+A `Balas:`/`Reply:` line starts the message to the reporter (workflow/command_grammar.py). It is
 treated like a command: the desk writes to a reporter in its own name only for a mail proven
 to be the agent's, and only when the rest of the mail is accepted. The comment before it is
 an internal note; comments are never shown to the reporter."""
@@ -21,7 +21,7 @@ from models import Person, Ticket
 from workflow.authorization import authentication_refusal, proven_by
 from workflow.command_apply import apply_plan
 from workflow.command_plan import Plan, plan_commands
-from workflow.commands import PHONE, REPORTER, CommandError, ParsedReply, parse_commands, starts_with_reporter
+from workflow.command_grammar import PHONE, REPORTER, CommandError, ParsedReply, parse_commands, starts_with_reporter
 from workflow.history import record
 from workflow.logged import LoggedReport, NotLogged, log_report
 from workflow.notifications import Notification

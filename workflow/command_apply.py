@@ -4,7 +4,7 @@ it causes. Called only when the whole plan holds, so nothing is ever half applie
 Events written (kind: data): status {from, to, reopen?, response?, resolution_sla?},
 urgency/impact/service/category {from, to}, priority {from, to, response_due,
 resolution_due}, triage_confirmed {service, category, urgency, impact}, assigned {from, to},
-resolution (note), escalated (workflow/escalate.py), reply (note: the message to the reporter,
+resolution (note), escalated (workflow/escalation.py), reply (note: the message to the reporter,
 data {by}). Each carries the agent as actor, the time and the inbound message. Status moves,
 the resolution and the reply are `public` (the reporter's status reply shows them, with the
 agent's name from data.by); everything else stays with the desk.
@@ -22,16 +22,16 @@ from sqlalchemy.orm import Session
 
 from models import Person, Ticket, TicketEvent
 from workflow.command_plan import TRIAGE_FIELDS, EscalationPlan, Plan
-from workflow.escalate import escalate
+from workflow.escalation import escalate
 from workflow.escalation import HIERARCHICAL
 from workflow.history import record
 from workflow.notifications import Notification
 from workflow.policy import Policy
 from workflow.priority import derive_priority
-from workflow.sla import deadlines
+from workflow.sla_clocks import deadlines
 from workflow.reopen import reopen
 from workflow.status import LABELS, Status
-from workflow.words import level_word
+from workflow.command_grammar import level_word
 
 
 @dataclass
@@ -195,7 +195,7 @@ def _apply_assign(ctx: _Context, assignee: Person | None, applied: Applied, *, t
 
 
 def _escalate(ctx: _Context, plan: EscalationPlan, applied: Applied) -> None:
-    """The one escalation path (workflow/escalate.py: the form's row, the event, the mails);
+    """The one escalation path (workflow/escalation.py: the form's row, the event, the mails);
     a named handler also becomes the assignee."""
     ticket = ctx.ticket
     applied.notifications += escalate(

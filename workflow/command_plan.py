@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from models import Person, Ticket
-from workflow.commands import HIERARCHICAL as HIERARCHICAL_COMMAND, Command, CommandError
+from workflow.command_grammar import HIERARCHICAL as HIERARCHICAL_COMMAND, Command, CommandError
 from workflow.escalation import FUNCTIONAL, HIERARCHICAL, check_functional, hierarchical_roles
 from workflow.people import agents_at_level, people_with_role
 from workflow.policy import ASSIGNEE, Policy

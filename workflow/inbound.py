@@ -42,7 +42,7 @@ from workflow.recipients import agent_by_address, agent_names, handlers
 from workflow.reopen import reopen
 from workflow.status import Status, within_reopen_window
 from workflow.status_request import asks_for_status, status_report
-from workflow.threading import find_ticket
+from workflow.mail_threads import find_ticket
 from workflow.triage import TriageRules
 
 __all__ = ["Outcome", "PersonalMail", "handle_on_ticket", "handle_personal_mail"]

@@ -9,14 +9,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import OutboxMessage, Person, Ticket
-from workflow.counters import next_value
+from workflow.numbering import next_value
 from workflow.history import record
 from workflow.notifications import Notification
 from workflow.numbering import format_number
 from workflow.people import find_or_create_reporter, learn_phone
 from workflow.policy import Policy
 from workflow.priority import derive_priority
-from workflow.sla import deadlines
+from workflow.sla_clocks import deadlines
 from workflow.status import Status
 from workflow.recipients import service_desk
 from workflow.triage import Suggestion, TriageRules, suggest

@@ -5,7 +5,7 @@ is recorded as who logged it, and the response clock starts when it was logged.
 Every door builds one `LoggedReport` and calls `log_report`: the CLI (`incidentdesk log`),
 the console's logging form, and an authenticated agent's new mail whose first lines are
 `Pelapor:`/`Reporter:` (workflow/agent_mail.py). Service, category, urgency, impact and any
-other command travel as command lines in the grammar of workflow/commands.py, so they are
+other command travel as command lines in the grammar of workflow/command_grammar.py, so they are
 read, checked and applied exactly as an agent's mail on the new ticket would be; what is
 not typed is the triage suggestion (workflow/triage.py). All or nothing: one refused field
 and no ticket, no person, no phone number is kept (a savepoint), with every reason.
@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from models import Person, Ticket
 from workflow.command_apply import apply_plan
 from workflow.command_plan import plan_commands
-from workflow.commands import Command, CommandError, keyword, parse_commands
+from workflow.command_grammar import Command, CommandError, keyword, parse_commands
 from workflow.history import record
 from workflow.intake import may_acknowledge, new_ticket, suggested, tell_service_desk
 from workflow.notifications import Notification

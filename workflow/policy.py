@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Mapping
 
-from workflow.calendar import Calendar
+from workflow.business_hours import Calendar
 from workflow.closed_reply import ClosedReplyWords
-from workflow.commands import Vocabulary
+from workflow.command_grammar import Vocabulary
 
 # How an agent's mail may prove it comes from the agent (a forged From: alone never does).
 REPLY_TOKEN, DKIM, SPF = "reply_token", "dkim", "spf"

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, aliased
 
 from models import Escalation, Feedback, OutboxMessage, Person, Ticket
 from workflow.escalation import HIERARCHICAL
-from workflow.metrics import Incident, Measured, Period, Summary, measure, summarise
+from workflow.report_metrics import Incident, Measured, Summary, measure, summarise
+from workflow.period import Period
 from workflow.policy import Policy
 from workflow.problems import ProblemCandidate, ProblemRules, Reported, find_candidates
 from workflow.status import Status

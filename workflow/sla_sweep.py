@@ -1,7 +1,7 @@
 """The SLA sweep: which warnings and breaches a ticket has reached, recorded once each, who is
 told, what is escalated, and when the ticket next needs a look.
 
-The rule, per clock (response, resolution; see workflow/sla.py):
+The rule, per clock (response, resolution; see workflow/sla_clocks.py):
 - the warning moment is when `warning_share` of the time from logging to the deadline is
   used (counted on the priority's calendar); the breach moment is the deadline;
 - a moment reached while the clock still runs is recorded (an SlaMark, unique per ticket, kind
@@ -32,14 +32,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, lazyload
 
 from models import SlaMark, Ticket
-from workflow.calendar import Calendar
-from workflow.escalate import escalate
+from workflow.business_hours import Calendar
+from workflow.escalation import escalate
 from workflow.escalation import FUNCTIONAL, HIERARCHICAL, next_level
 from workflow.history import record
 from workflow.notifications import Notification
 from workflow.policy import Policy
 from workflow.recipients import handlers
-from workflow.sla import RESOLUTION, RESPONSE, SlaClock, calendar_for, clocks, used_share, warning_at
+from workflow.sla_clocks import RESOLUTION, RESPONSE, SlaClock, calendar_for, clocks, used_share, warning_at
 
 log = structlog.get_logger(__name__)
 

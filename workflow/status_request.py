@@ -12,7 +12,7 @@ from typing import Any
 
 from models import Ticket, TicketEvent
 from workflow.status import LABELS, Status
-from workflow.words import level_word
+from workflow.command_grammar import level_word
 from workflow.notifications import Notification
 
 # the first line of the new text, punctuation and case ignored

@@ -1,9 +1,9 @@
-"""help commands: the agents' command grammar, as the desk reads it (workflow/commands.py)."""
+"""help commands: the agents' command grammar, as the desk reads it (workflow/command_grammar.py)."""
 from __future__ import annotations
 
 import argparse
 
-from workflow.commands import help_text
+from workflow.command_grammar import help_text
 
 LANGUAGES = ("id", "en")
 

@@ -8,7 +8,7 @@ import sys
 
 from app import work
 from app.commands.common import runtime_from
-from workflow.commands import keyword
+from workflow.command_grammar import keyword
 from workflow.logged import LoggedReport
 
 CHANNELS = {"phone": "phone", "telepon": "phone", "walk-in": "walk_in", "walk_in": "walk_in",

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from app.commands.common import runtime_from
-from app.report import FORMATS, ReportRequest, ReportRequestError, make_report
+from app.report_request import FORMATS, ReportRequest, ReportRequestError, make_report
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -8,9 +8,9 @@ import structlog
 
 from app.commands.admin import agents_cannot_authenticate
 from app.commands.common import runtime_from
-from app.digest import DigestRefused, default_day, preview_digest, send_digest
+from app.digest_mailing import DigestRefused, default_day, preview_digest, send_digest
 from app.service import build_service
-from app.sweep import sweep
+from app.sla_job import sweep
 
 log = structlog.get_logger(__name__)
 

@@ -14,14 +14,14 @@ import waitress
 from app import work
 from app.commands.common import runtime_from
 from app.config import ConfigError
-from app.report import ReportRequest, make_report
+from app.report_request import ReportRequest, make_report
 from app.runtime import Runtime
 from web import auth
 from web.app import create_app
 from outbound.context import build_context
-from outbound.digest_view import digest_facts
+from outbound.digest_facts import digest_facts
 from web.services import DeskFacts, ReportFile, WebConfig, WebServices
-from workflow.digest import build_digest
+from workflow.digest_figures import build_digest
 
 log = structlog.get_logger(__name__)
 
@@ -73,7 +73,7 @@ MEDIA_TYPES = {"html": "text/html", "csv": "text/csv", "json": "application/json
 
 def report_file(rt: Runtime, first: date, last: date, status: str, service: str, fmt: str,
                 lang: str) -> ReportFile:
-    """The console's report: app/report.py make_report, the same bytes as `incidentdesk report`."""
+    """The console's report: app/report_request.py make_report, the same bytes as `incidentdesk report`."""
     request = ReportRequest(first=first, last=last, status=status,  # type: ignore[arg-type]
                             service=service or None, format=fmt, language=lang)
     _data, body = make_report(rt, request)
@@ -83,7 +83,7 @@ def report_file(rt: Runtime, first: date, last: date, status: str, service: str,
 
 def digest_html(rt: Runtime, day: date, lang: str) -> str:
     """The digest of `day` as its mail's HTML part: the same figures and template as the
-    morning mail (workflow/digest.py build_digest, outbound/digest_view.py digest_facts),
+    morning mail (workflow/digest_figures.py build_digest, outbound/digest_facts.py digest_facts),
     read now, queued to nobody."""
     with rt.readers() as session:
         data = build_digest(session, day, rt.desk.timezone, rt.settings.policy,

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.runtime import Runtime
 from models import Escalation, Feedback, OutboxMessage, Person, Ticket
-from workflow.sla import deadlines
+from workflow.sla_clocks import deadlines
 
 WITA = timezone(timedelta(hours=8))
 NOW = datetime(2026, 11, 24, 7, 30, tzinfo=WITA)

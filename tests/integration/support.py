@@ -18,7 +18,7 @@ from outbound.flush import flush
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import SmtpServer
 from workflow.intake import Report, open_ticket
-from workflow.sla import deadlines
+from workflow.sla_clocks import deadlines
 
 if TYPE_CHECKING:  # tests/conftest.py builds the `world` fixture from this module
     from tests.conftest import Clock

@@ -12,14 +12,14 @@ from email import policy as email_policy
 import pytest
 from sqlalchemy import func, select
 
-from app.digest import DigestRefused, default_day, preview_digest, send_digest
-from app.report import ReportRequest, make_report
+from app.digest_mailing import DigestRefused, default_day, preview_digest, send_digest
+from app.report_request import ReportRequest, make_report
 from app.runtime import Runtime
 from models import DigestRun, OutboxMessage
-from outbound.digest_view import digest_facts
+from outbound.digest_facts import digest_facts
 from tests.conftest import AGENTS, Clock, RuntimeFactory
 from tests.integration.report_fixtures import NOW, build_month, number
-from workflow.digest import build_digest
+from workflow.digest_figures import build_digest
 
 DAY = date(2026, 11, 23)
 MANAGER = {"name": "Dewi Manajemen", "addresses": ["dewi@posbalikpapan.example"],

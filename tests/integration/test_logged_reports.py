@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from models import Person, Ticket
 from tests.integration.agent_support import AGUS, HENDRA, RINA, Desk
-from workflow.commands import parse_commands
+from workflow.command_grammar import parse_commands
 from workflow.logged import LoggedReport, NotLogged, log_report
 
 BUDI = "budi.gudang@posbalikpapan.example"
@@ -91,7 +91,7 @@ def test_a_refused_report_keeps_nothing_and_says_why_in_both_languages(
 
 
 def test_the_reporter_keywords_are_read_only_in_a_new_mail() -> None:
-    from workflow.commands import Vocabulary
+    from workflow.command_grammar import Vocabulary
     vocabulary = Vocabulary({}, {}, 3)
     intake = parse_commands("Pelapor: Budi <b@x.example>\nTelepon: 0812\n\nrusak", vocabulary, intake=True)
     assert [(c.name, c.value) for c in intake.commands] == [("reporter", "Budi <b@x.example>"), ("phone", "0812")]

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event
 
 from app import logs
-from app.digest import send_digest
+from app.digest_mailing import send_digest
 from app.poll import poll
 from app.runtime import Runtime
 from app.wiring import make_source

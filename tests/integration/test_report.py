@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from app.cli import main
-from app.report import ReportRequest, make_report
+from app.report_request import ReportRequest, make_report
 from app.runtime import Runtime
 from models import Ticket
 from tests.conftest import Clock

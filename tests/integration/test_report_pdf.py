@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.report import ReportRequest, make_report
+from app.report_request import ReportRequest, make_report
 from app.runtime import Runtime
 from models import Person
 from tests.conftest import Clock

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.runtime import Runtime
-from app.sweep import SweepResult, sweep
+from app.sla_job import SweepResult, sweep
 from models import OutboxMessage, SlaMark, Ticket, TicketEvent
 from tests.conftest import Clock, RuntimeFactory
 from tests.integration.support import open_with_priority

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from app.runtime import Runtime
-import app.sweep
-from app.sweep import sweep
+import app.sla_job
+from app.sla_job import sweep
 from models import Escalation, OutboxMessage, SlaMark, Ticket, TicketEvent
 from tests.conftest import Clock, RuntimeFactory
 from tests.integration.support import open_with_priority
@@ -187,14 +187,14 @@ def test_failing_ticket_is_postponed_and_the_others_are_swept(
         runtime_factory: RuntimeFactory, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
     rt = runtime_factory()
     bad, good = open_with_priority(rt, "P1"), open_with_priority(rt, "P1")
-    real, bad_number = app.sweep.sweep_ticket, ticket(rt, bad).number
+    real, bad_number = app.sla_job.sweep_ticket, ticket(rt, bad).number
 
     def sweep_ticket(session: Any, policy: Any, rules: Any, t: Ticket, *args: Any, **kwargs: Any) -> Any:
         if t.number == bad_number:
             raise RuntimeError("a bug in the rules")
         return real(session, policy, rules, t, *args, **kwargs)
 
-    monkeypatch.setattr(app.sweep, "sweep_ticket", sweep_ticket)
+    monkeypatch.setattr(app.sla_job, "sweep_ticket", sweep_ticket)
     clock.advance(minutes=8)
     result = sweep(rt)
     assert (result.tickets, result.failed) == (1, 1)

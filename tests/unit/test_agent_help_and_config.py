@@ -10,7 +10,7 @@ import pytest
 from app.cli import main
 from app.config import ConfigError, load
 from tests.conftest import AGENTS, write_config
-from workflow.commands import help_text
+from workflow.command_grammar import help_text
 
 
 def test_help_commands_prints_the_grammar_in_both_languages(capsys: pytest.CaptureFixture[str]) -> None:

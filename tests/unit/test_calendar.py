@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflow.calendar import (
+from workflow.business_hours import (
     AROUND_THE_CLOCK, BusinessHours, PublicHolidays, parse_clock_time, parse_weekdays)
 
 WITA = ZoneInfo("Asia/Makassar")

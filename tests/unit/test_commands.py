@@ -1,9 +1,9 @@
-"""Agent command lines at the top of a reply: workflow/commands.py."""
+"""Agent command lines at the top of a reply: workflow/command_grammar.py."""
 from __future__ import annotations
 
 import pytest
 
-from workflow.commands import (
+from workflow.command_grammar import (
     Command,
     CommandError,
     ParsedReply,

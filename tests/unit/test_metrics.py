@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.config import load
-from workflow.metrics import (MET, MISSED, PENDING, Incident, Period, PeriodError, measure,
-                              percentile, summarise, verdict)
+from workflow.report_metrics import MET, MISSED, PENDING, Incident, measure, percentile, summarise, verdict
+from workflow.period import Period, PeriodError
 
 POLICY = load(None).policy
 WITA = ZoneInfo("Asia/Makassar")

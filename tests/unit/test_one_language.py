@@ -19,14 +19,15 @@ import pytest
 from app.config import load
 from models import Person, Ticket
 from outbound.context import build_context
-from outbound.digest_view import digest_facts
+from outbound.digest_facts import digest_facts
 from outbound.render import Renderer
 from outbound.report_html import render_html
 from tests.unit.template_support import DESK as TEMPLATE_DESK
 from tests.unit.template_support import FACTS, SLA
 from web.words import WORDS, triage_reason
-from workflow.digest import Breach, DigestData, EscalationRecord, Figures, OpenTicket
-from workflow.metrics import Incident, Period, measure, summarise
+from workflow.digest_figures import Breach, DigestData, EscalationRecord, Figures, OpenTicket
+from workflow.report_metrics import Incident, measure, summarise
+from workflow.period import Period
 from workflow.problems import find_candidates
 from workflow.report_data import FailedMail, ReportData, Selection
 from workflow.sms import AGENT_KINDS, REPORTER_KINDS, sms_kind

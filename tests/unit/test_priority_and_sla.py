@@ -7,7 +7,7 @@ import pytest
 
 from app.config import load
 from workflow.priority import UnknownLevel, derive_priority, matrix_problems
-from workflow.sla import deadlines
+from workflow.sla_clocks import deadlines
 
 POLICY = load(None).policy
 

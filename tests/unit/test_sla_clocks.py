@@ -9,8 +9,8 @@ import pytest
 
 from app.config import load
 from tests.conftest import write_config
-from workflow.calendar import AROUND_THE_CLOCK, BusinessHours
-from workflow.sla import calendar_for, clocks, deadlines, used_share
+from workflow.business_hours import AROUND_THE_CLOCK, BusinessHours
+from workflow.sla_clocks import calendar_for, clocks, deadlines, used_share
 from workflow.sla_sweep import SlaRules, decide
 
 POLICY = load(None).policy

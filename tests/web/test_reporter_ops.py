@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select, update
 
 from app import health, work
-from app.report import ReportRequest, make_report
+from app.report_request import ReportRequest, make_report
 from app.wiring import make_source
 from models import Feedback, MailboxState, Person, Ticket, TicketEvent
 from outbound.outbox import reporter_link

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 12:52:59.739859
+Create Date: 2026-12-01 13:05:48.527555
 """
 from alembic import op
 import sqlalchemy as sa
@@ -161,7 +161,7 @@ def upgrade() -> None:
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('ticket_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('at', models.base.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('kind', sa.Enum('functional', 'hierarchical', name='escalationkind', native_enum=False, length=20), nullable=False),
     sa.Column('level', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('new', 'in_progress', 'closed', name='status', native_enum=False, length=20), nullable=False),
     sa.Column('handler_name', sa.String(length=200), nullable=False),

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from outbound.context import local_time
-from outbound.report_render import failed_plain, problem_plain, summary_plain
+from outbound.report_formats import failed_plain, problem_plain, summary_plain
 from outbound.settings import DeskInfo
-from workflow.digest import Breach, DigestData, EscalationRecord, Figures, OpenTicket
+from workflow.digest_figures import Breach, DigestData, EscalationRecord, Figures, OpenTicket
 
 
 def digest_facts(data: DigestData, desk: DeskInfo) -> dict[str, Any]:

@@ -10,8 +10,8 @@ import structlog
 from app.config import Settings
 from app.runtime import Runtime
 from outbound.report_html import render_html
-from outbound.report_render import render_csv, render_json
-from workflow.metrics import Period, PeriodError
+from outbound.report_formats import render_csv, render_json
+from workflow.period import Period, PeriodError
 from workflow.report_data import ReportData, Selection, StatusChoice, build_report
 
 log = structlog.get_logger(__name__)

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Iterator, NamedTuple
 
 from outbound.context import local_time
 from outbound.settings import DeskInfo
-from workflow.metrics import Compliance, Durations, Incident, Summary
+from workflow.report_metrics import Compliance, Durations, Incident, Summary
 from workflow.policy import Policy
 from workflow.problems import ProblemCandidate
 from workflow.report_data import FailedMail, ReportData

@@ -1,7 +1,7 @@
 """SLA deadlines and clocks. Both clocks count from the moment the ticket was logged: a priority
 change moves the deadlines to logged_at + the new targets, it never restarts the clock.
 
-Time is counted on the priority's calendar (workflow/calendar.py): around the clock unless the
+Time is counted on the priority's calendar (workflow/business_hours.py): around the clock unless the
 configuration gives that priority business hours. The response clock stops when the ticket
 first leaves New (responded_at), the resolution clock when it is closed (closed_at)."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from workflow.calendar import AROUND_THE_CLOCK, Calendar
+from workflow.business_hours import AROUND_THE_CLOCK, Calendar
 from workflow.policy import Policy
 
 RESPONSE, RESOLUTION = "response", "resolution"

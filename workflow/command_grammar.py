@@ -62,6 +62,8 @@ import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from models.states import EscalationKind
+
 __all__ = [
     "Command",
     "CommandError",
@@ -69,6 +71,7 @@ __all__ = [
     "Vocabulary",
     "help_text",
     "keyword",
+    "level_word",
     "parse_commands",
     "starts_with_reporter",
 ]
@@ -124,7 +127,7 @@ class _Reason:
 # --------------------------------------------------------------------------- keywords
 
 PRIORITY = "priority"
-HIERARCHICAL = "hierarchical"
+HIERARCHICAL = EscalationKind.HIERARCHICAL
 
 # Every accepted spelling -> command name. The help text is checked against this table.
 _KEYWORDS: Mapping[str, str] = {
@@ -744,3 +747,12 @@ def help_text(lang: str) -> str:
     if base not in _HELP:
         raise ValueError(f"no help in language {lang!r}; choose 'en' or 'id'")
     return f"{_HELP[base]}\n{_spellings(base)}\n"
+
+
+# the grammar's words for the default levels in the sentences the rules compose (confirmation
+# lines, history notes); other configured levels show as written
+LEVEL_WORDS = {"id": {"high": "tinggi", "medium": "sedang", "low": "rendah"}}
+
+
+def level_word(level: str | None, lang: str) -> str | None:
+    return LEVEL_WORDS.get(lang, {}).get(level or "", level)

@@ -19,9 +19,9 @@ from app import work
 from app.runtime import Runtime
 from models import DigestRun
 from outbound.context import build_context
-from outbound.digest_view import digest_facts
+from outbound.digest_facts import digest_facts
 from outbound.render import Rendered
-from workflow.digest import build_digest, digest_recipients, refused_day
+from workflow.digest_figures import build_digest, digest_recipients, refused_day
 from workflow.notifications import Notification
 
 log = structlog.get_logger(__name__)

@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from models import Escalation, Person, Ticket
-from workflow.metrics import Period
+from workflow.period import Period
 from workflow.people import normalise_address, people_with_role
 from workflow.policy import Policy
 from workflow.problems import ProblemCandidate, ProblemRules, find_candidates
