@@ -186,7 +186,8 @@ def _apply_env(data: dict[str, Any]) -> None:
 def _build(data: Mapping[str, Any], base: Path) -> Settings:
     raw, data = data, with_stored_secret(data, base)   # raw: what the operator configured
     return Settings(
-        raw=raw, base_dir=base, desk=desk_settings(data), database=database_settings(data, base),
+        raw=raw, base_dir=base, desk=desk_settings(data, configured_secret=bool(raw["desk"]["secret"])),
+        database=database_settings(data, base),
         source=source_settings(data, base), outbound=outbound_settings(data, base),
         sms=sms_settings(data),
         schedule=schedule(data), sla_rules=sla_rules(data), policy=build_policy(data),

@@ -30,6 +30,7 @@ class DeskSettings:
     timezone: ZoneInfo
     language: str
     secret: str = field(default="", repr=False)
+    secret_configured: bool = False    # desk.secret / INCIDENTDESK_SECRET, not the one `init` stored
 
 
 @dataclass(frozen=True)
@@ -121,11 +122,12 @@ def resolve(base: Path, value: str) -> Path:
     return path if path.is_absolute() else base / path
 
 
-def desk_settings(data: Mapping[str, Any]) -> DeskSettings:
+def desk_settings(data: Mapping[str, Any], configured_secret: bool = True) -> DeskSettings:
     desk = data["desk"]
     return DeskSettings(name=desk["name"], organisation=desk["organisation"],
                         address=desk["address"].lower(), timezone=ZoneInfo(desk["timezone"]),
-                        language=desk["language"], secret=desk["secret"])
+                        language=desk["language"], secret=desk["secret"],
+                        secret_configured=configured_secret and bool(desk["secret"]))
 
 
 def database_settings(data: Mapping[str, Any], base: Path) -> DatabaseSettings:

@@ -36,16 +36,29 @@ def readable(column: Any) -> bool:
     return not column.info.get("identifier", False)
 
 
+_TEXT_COLUMNS: dict[Mapper[Any], tuple[tuple[str, int | None, bool], ...]] = {}
+
+
+def _text_columns(mapper: Mapper[Any]) -> tuple[tuple[str, int | None, bool], ...]:
+    """(attribute, length, readable) of each column that may hold a string, worked out once
+    per mapper: every row of every flush asks, and the mapping never changes."""
+    cached = _TEXT_COLUMNS.get(mapper)
+    if cached is None:
+        cached = tuple((attr.key, attr.columns[0].type.length if isinstance(attr.columns[0].type, String)
+                        else None, readable(attr.columns[0])) for attr in mapper.column_attrs)
+        _TEXT_COLUMNS[mapper] = cached
+    return cached
+
+
 def _fit_row(_mapper: Mapper[Any], _connection: Any, target: Any) -> None:
-    for attr in target.__mapper__.column_attrs:
-        value = target.__dict__.get(attr.key)
+    values = target.__dict__
+    for key, length, keep_readable in _text_columns(target.__mapper__):
+        value = values.get(key)
         if not isinstance(value, str):
             continue
-        column = attr.columns[0]
-        length = column.type.length if isinstance(column.type, String) else None
-        fitted = clamp(value, length, readable(column))
+        fitted = clamp(value, length, keep_readable)
         if fitted is not value and fitted != value:
-            setattr(target, attr.key, fitted)
+            setattr(target, key, fitted)
 
 
 event.listen(Base, "before_insert", _fit_row, propagate=True)

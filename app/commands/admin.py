@@ -81,7 +81,7 @@ def agents_cannot_authenticate(settings: Settings) -> str | None:
 
 def secret_origin(settings: Settings) -> str:
     """Where the reply-token secret comes from (never the secret itself)."""
-    if settings.raw["desk"]["secret"]:
+    if settings.desk.secret_configured:
         return "desk.secret (or INCIDENTDESK_SECRET)"
     stored: Path = desk_secret.secret_path(settings.database_url, settings.base_dir)
     if not settings.policy.reply_secret:

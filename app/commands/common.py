@@ -73,7 +73,7 @@ def prepare_desk(settings: Settings) -> list[str]:
     if path is not None and not path.parent.is_dir():
         path.parent.mkdir(parents=True)
         made.append(f"created folder {path.parent}")
-    if not settings.raw["desk"]["secret"]:
+    if not settings.desk.secret_configured:
         secret_file = desk_secret.secret_path(settings.database_url, settings.base_dir)
         if desk_secret.ensure_stored(secret_file):
             log.info("desk.secret_created", path=str(secret_file))
