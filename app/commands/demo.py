@@ -43,7 +43,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         tickets = [ticket_json(t, rt.desk.timezone) for t in session.scalars(select(Ticket).order_by(Ticket.id))]
     rt.close()
     print()
-    print_table(tickets)
+    print_table(tickets, now=rt.clock(), tz=rt.desk.timezone)
     outbox = rt.settings.outbound.outbox_dir
     print(f"\n{sent.sent} new mail(s) written this run; acknowledgements are in {outbox}/")
     return 0

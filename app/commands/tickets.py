@@ -134,13 +134,14 @@ def table_rows(tickets: list[dict[str, Any]], now: datetime, tz: tzinfo,
     return rows
 
 
-def print_table(tickets: list[dict[str, Any]], now: datetime | None = None, tz: tzinfo | None = None,
+def print_table(tickets: list[dict[str, Any]], now: datetime, tz: tzinfo,
                 names: Mapping[str, str] | None = None) -> None:
+    """Times in the desk's zone (`tz`), never the server's: the desk reads WITA whatever
+    the machine is set to."""
     if not tickets:
         print("no tickets")
         return
-    zone = tz or datetime.now().astimezone().tzinfo or timezone.utc
-    rows = table_rows(tickets, now or datetime.now(timezone.utc), zone, names or {})
+    rows = table_rows(tickets, now, tz, names or {})
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])

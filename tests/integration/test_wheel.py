@@ -122,6 +122,8 @@ def test_the_installed_desk_runs_the_demo_and_reports_from_an_unrelated_folder(
 
     tickets = json.loads(run(*desk, "tickets", "--json", cwd=site).stdout)
     assert [t["number"] for t in tickets] == [f"INC-{i:06d}" for i in range(1, len(SAMPLE_REPORTS) + 1)], demo
+    first_due = datetime.fromisoformat(tickets[0]["response_due"])   # the desk's WITA, whatever the server's zone
+    assert f"response {first_due:%d-%m %H:%M}" in demo, demo
 
     mails = json.loads(run(*desk, "outbox", "--json", "--limit", "0", cwd=site).stdout)
     acks = [m for m in mails if m["kind"] == "ack"]
