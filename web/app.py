@@ -178,7 +178,12 @@ def _login_as(services: WebServices, agent: Person) -> Response:
     session.clear()
     session["sid"] = sid
     target = request.args.get("next") or request.form.get("next") or ""
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("queue"))
+    return redirect(target if _own_path(target) else url_for("queue"))
+
+
+def _own_path(target: str) -> bool:
+    """A path on this console; browsers read `//host` and `/\\host` as another site."""
+    return target.startswith("/") and not target.startswith(("//", "/\\")) and "\n" not in target
 
 
 def _register_views(app: Flask, services: WebServices) -> None:
