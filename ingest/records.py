@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from ingest.mail import InboundMail
@@ -32,15 +32,20 @@ class Earlier:
     outcome: str
 
 
+# built once: every polled message asks
+_EARLIER = select(InboundMessage.id, InboundMessage.source_key, InboundMessage.outcome)
+_BY_SOURCE_KEY = _EARLIER.where(InboundMessage.source_key == bindparam("source_key"))
+_BY_SOURCE_OR_DEDUP_KEY = _EARLIER.where(or_(InboundMessage.source_key == bindparam("source_key"),
+                                             InboundMessage.dedup_key == bindparam("dedup_key")))
+
+
 def earlier(session: Session, source_key: str, key: str | None) -> tuple[Earlier | None, Earlier | None]:
     """(the record of this very message, the record of an earlier copy of it), in one query
     of three columns: the first means a replay after a crash, the second a second delivery."""
-    condition = InboundMessage.source_key == source_key
-    if key is not None:
-        condition = or_(condition, InboundMessage.dedup_key == key)
     same = copy = None
-    query = select(InboundMessage.id, InboundMessage.source_key, InboundMessage.outcome).where(condition)
-    for row in session.execute(query):
+    query, values = (_BY_SOURCE_KEY, {"source_key": source_key}) if key is None else (
+        _BY_SOURCE_OR_DEDUP_KEY, {"source_key": source_key, "dedup_key": key})
+    for row in session.execute(query, values):
         if row.source_key == source_key:
             same = Earlier(row.id, row.outcome)
         else:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
+from typing import Callable, Iterable
 
 import structlog
-from sqlalchemy import inspect, select
+from sqlalchemy import Select, bindparam, inspect, select
 from sqlalchemy.orm import Session
 
 from models import Person
@@ -35,6 +35,9 @@ def normalise_address(address: str) -> str:
     return address.strip().lower()
 
 
+_BY_ADDRESS = select(Person).where(Person.address == bindparam("address"))   # built once
+
+
 def find_person(session: Session, address: str) -> Person | None:
     """One query per address per session: a message's unit of work asks for the same people
     several times (the reporter when the ticket opens, then again as a mail's recipient).
@@ -43,7 +46,7 @@ def find_person(session: Session, address: str) -> Person | None:
     known = _known(session).get(address)
     if known is not None and _still_here(session, known):
         return known
-    person = session.scalar(select(Person).where(Person.address == address))
+    person = session.scalar(_BY_ADDRESS, {"address": address})
     if person is not None:
         _known(session)[address] = person
     return person
@@ -68,13 +71,17 @@ def _still_here(session: Session, person: Person) -> bool:
     return state.session_id == session.hash_key and not state.deleted and not state.was_deleted
 
 
-def find_or_create_reporter(session: Session, address: str, name: str, now: datetime) -> Person:
+def find_or_create_reporter(session: Session, address: str, name: str, now: datetime,
+                            flush: bool = True) -> Person:
+    """`flush=False`: a new person is only added, for a caller that flushes it with the row
+    that refers to it (one round of the unit of work instead of two)."""
     person = find_person(session, address)
     if person is None:
         person = Person(address=normalise_address(address), name=name or "", role="employee",
                         created_at=now)
         session.add(person)
-        session.flush()
+        if flush:
+            session.flush()
         _remember(session, [person])
     elif name and not person.name:
         person.name = name
@@ -87,6 +94,7 @@ def sync_directory(session: Session, entries: Iterable[DirectoryEntry], now: dat
     longer in the directory loses the agent role at once: their commands stop being accepted
     and they stop receiving escalations."""
     entries = list(entries)
+    session.info.pop("agents_by_query", None)   # the answers of _directory_query change here
     configured = {normalise_address(a) for entry in entries for a in entry.addresses}
     for former in session.scalars(select(Person).where(Person.role != "employee")):
         if former.address not in configured:
@@ -124,10 +132,28 @@ def learn_phone(person: Person, body: str, region: str) -> bool:
 
 
 def people_with_role(session: Session, role: str) -> list[Person]:
-    return _remember(session, session.scalars(select(Person).where(
-        Person.role == role, Person.is_agent, Person.is_primary).order_by(Person.id)))
+    return _directory_query(session, ("role", role), lambda: select(Person).where(
+        Person.role == role, Person.is_agent, Person.is_primary).order_by(Person.id))
 
 
 def agents_at_level(session: Session, level: int) -> list[Person]:
-    return _remember(session, session.scalars(select(Person).where(
-        Person.is_agent, Person.is_primary, Person.support_level == level).order_by(Person.id)))
+    return _directory_query(session, ("level", level), lambda: select(Person).where(
+        Person.is_agent, Person.is_primary, Person.support_level == level).order_by(Person.id))
+
+
+def _directory_query(session: Session, key: tuple[str, object],
+                     query: Callable[[], Select[Person]]) -> list[Person]:
+    """Agents by role or level, asked once per transaction: the mail path's batch asks for
+    the service desk for every report, and the directory changes only through
+    sync_directory (which forgets these answers) or in another transaction."""
+    transaction = session.get_transaction()
+    cache: dict[tuple[str, object], tuple[object, list[Person]]] = session.info.setdefault(
+        "agents_by_query", {})
+    hit = cache.get(key)
+    if hit is not None and transaction is not None and hit[0] is transaction and all(
+            _still_here(session, person) for person in hit[1]):
+        return list(hit[1])
+    people = _remember(session, session.scalars(query()))
+    if transaction is not None:
+        cache[key] = (transaction, people)
+    return list(people)
