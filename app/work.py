@@ -90,6 +90,7 @@ def agent_action(rt: Runtime, action: AgentAction) -> ActResult:
     except Refusal as refusal:
         log.info("web.commands_refused", ticket=action.number, agent=action.agent,
                  reasons=len(refusal.errors))
+        _keep_refusal(rt, action, refusal.errors, at)
         return ActResult(refusals=refusal.errors)
     log.info("web.commands_applied", ticket=outcome.ticket.number, agent=action.agent,
              changes=len(changes), mails=len(outcome.notifications))
@@ -121,6 +122,18 @@ def triage_suggestion(rt: Runtime, report: LoggedReport) -> Suggestion:
     """What the logging form shows before saving; reads only."""
     with rt.readers() as session:
         return suggestion_for(session, rt.settings.policy, rt.settings.triage, report)
+
+
+def _keep_refusal(rt: Runtime, action: AgentAction, errors: Sequence[CommandError], at: datetime) -> None:
+    """As a refused mail is kept (workflow/agent_mail.py): the history shows what was tried
+    and why nothing changed, internal to the desk. Its own transaction: the refused one
+    rolled back whole."""
+    reasons = [{"line": e.line, "en": e.message_en, "id": e.message_id} for e in errors]
+    with rt.sessions.begin() as session:
+        ticket = session.scalar(select(Ticket).where(Ticket.number == action.number))
+        if ticket is not None:
+            record(session, ticket, "comment", actor=action.agent, at=at,
+                   note="\n".join(action.lines), data={"refused": reasons, "channel": "web"})
 
 
 def _act(session: Session, rt: Runtime, action: AgentAction, at: datetime,

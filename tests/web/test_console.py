@@ -233,6 +233,9 @@ def test_a_refusal_is_shown_with_the_reason_and_nothing_changes(console: Console
     assert as_rina.inner_text("#status") == "New"
     assert console.ticket("Kabel LAN putus di loket 2").status == "new"
     assert not _events(console, ticket, "status")
+    (kept,) = [e for e in _events(console, ticket, "comment") if e.data.get("refused")]
+    assert kept.note == "Status: closed" and not kept.public  # kept for the desk, as a refused mail is
+    assert kept.data["channel"] == "web" and "Resolution" in kept.data["refused"][0]["en"]
 
 
 def test_triage_form_sets_the_levels_and_the_priority_follows(console: Console, as_rina: Any) -> None:
