@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import secrets
 import statistics
 import sys
 import tempfile
@@ -28,11 +27,11 @@ from typing import Any, Callable
 
 import sqlalchemy as sa
 import structlog
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.commands.web import web_services  # noqa: E402
+from bench.ingest import postgres_database  # noqa: E402
 from app.config import load  # noqa: E402
 from app.runtime import Runtime, open_runtime, sync_reference_data  # noqa: E402
 from models import Person, Ticket, TicketEvent  # noqa: E402
@@ -50,14 +49,6 @@ EVENT_KINDS = ["comment", "status", "reply", "assigned", "priority", "sla_warnin
 AGENT = "bench.agent@posbalikpapan.example"
 PASSWORD = "bench-password-long"
 BATCH = 20_000
-
-
-def scratch_postgres(url: str) -> tuple[str, sa.Engine, str]:
-    name = f"incidentdesk_bench_{secrets.token_hex(4)}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    return name, admin, make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 def fill(engine: sa.Engine, tickets: int, open_tickets: int, events_per_ticket: int, rng: random.Random) -> None:
@@ -193,13 +184,11 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             run(f"sqlite:///{tmp}/bench.db", args)
         return 0
-    name, admin, url = scratch_postgres(args.url)
+    url, drop = postgres_database(args.url)
     try:
         run(url, args)
     finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+        drop()
     return 0
 
 
