@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from app.lease import _ensure_row
+from app.lease import ensure_row
 from app.runtime import Runtime
 from models import MailboxState
 
@@ -14,6 +14,6 @@ def note_good_poll(rt: Runtime, mailbox: str) -> None:
     """Record that `mailbox` was read to the end just now. Its own short transaction: the
     row is the lease's too (created if missing, never duplicated by a second process)."""
     with rt.sessions.begin() as session:
-        _ensure_row(session, mailbox)
+        ensure_row(session, mailbox)
         session.execute(update(MailboxState).where(MailboxState.name == mailbox)
                         .values(last_poll_at=rt.clock()).execution_options(synchronize_session=False))

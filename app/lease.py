@@ -42,7 +42,7 @@ class Lease:
         """Take or renew the lease; False when another live holder has it."""
         now = self.clock()
         with self.sessions.begin() as session:
-            _ensure_row(session, self.name)
+            ensure_row(session, self.name)
             taken = session.execute(
                 update(MailboxState)
                 .where(MailboxState.name == self.name,
@@ -78,6 +78,8 @@ class Lease:
         self.renewed_at = None
 
 
-def _ensure_row(session: Session, name: str) -> None:
+def ensure_row(session: Session, name: str) -> None:
+    """The mailbox's mailbox_state row, made once however many processes ask (the lease
+    and the poller's heartbeat, app/health.py, share it)."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     session.execute(insert(MailboxState).values(name=name).on_conflict_do_nothing(index_elements=["name"]))
