@@ -14,30 +14,12 @@ from sqlalchemy import select
 from models import Person
 from web.forms import one_line, text
 from web.services import WebServices
+from web.words import LOG_WORDS
 from workflow.command_grammar import keyword
 from workflow.logged import LoggedReport
 
 TRIAGE = ("service", "category", "urgency", "impact")
 MAX_DIRECTORY = 500
-
-WORDS: Mapping[str, Mapping[str, str]] = {
-    "en": {"title": "Log a phone or walk-in report", "nav": "Log a report", "channel": "Came by",
-           "phone_call": "Phone", "walk_in": "Walk-in", "name": "Reporter's name",
-           "address": "Reporter's e-mail address (from the directory, or new)", "phone": "Mobile number (for SMS)",
-           "contact_hint": "Give an address, a mobile number, or both: the desk tells the reporter there.",
-           "subject": "Subject", "description": "Description", "suggest": "Suggest the triage",
-           "save": "Log the report", "suggested": "Suggested triage", "why": "why",
-           "refused": "The report was not logged", "logged": "Logged", "keep": "suggestion"},
-    "id": {"title": "Catat laporan lewat telepon atau datang langsung", "nav": "Catat laporan",
-           "channel": "Masuk lewat", "phone_call": "Telepon", "walk_in": "Datang langsung",
-           "name": "Nama pelapor", "address": "Alamat e-mail pelapor (dari direktori, atau baru)",
-           "phone": "Nomor ponsel (untuk SMS)",
-           "contact_hint": "Isi alamat, nomor ponsel, atau keduanya: desk mengabari pelapor di sana.",
-           "subject": "Subjek", "description": "Uraian", "suggest": "Sarankan triase",
-           "save": "Catat laporan", "suggested": "Saran triase", "why": "alasan",
-           "refused": "Laporan tidak dicatat", "logged": "Dicatat", "keep": "saran"},
-}
-
 
 def register(app: Flask, services: WebServices, common: Callable[[], dict[str, Any]]) -> None:
     """The /log page; `common` is what every console page gets (words, language, desk)."""
@@ -83,5 +65,5 @@ def _render(services: WebServices, page: dict[str, Any], values: Mapping[str, st
         directory = [(p.address, p.name) for p in db.scalars(
             select(Person).where(Person.is_primary, ~Person.address.startswith("tel:"))
             .order_by(Person.name, Person.address).limit(MAX_DIRECTORY))]
-    return render_template("log.html", v=values, lw=WORDS[page["lang"]], suggestion=suggestion,
+    return render_template("log.html", v=values, lw=LOG_WORDS[page["lang"]], suggestion=suggestion,
                            reasons=reasons, directory=directory, **page)

@@ -16,36 +16,12 @@ from sqlalchemy.orm import Session, aliased
 
 from models import Escalation, Person, Ticket, TicketEvent
 from web.services import WebServices
+from web.words import MANAGEMENT_WORDS
 from workflow.status import Status
 
 OPEN = (Status.NEW.value, Status.IN_PROGRESS.value)
 REPORT_STATUSES = ("closed", "all")
 FORMATS = ("html", "csv", "json")
-
-WORDS: Mapping[str, Mapping[str, str]] = {
-    "en": {"management": "Management", "escalations": "Escalations by level",
-           "open_escalated": "open escalated tickets", "breached": "breached",
-           "breach_response": "response deadline missed", "breach_resolution": "resolution deadline missed",
-           "on_time": "on time", "no_escalations": "No open ticket is escalated.",
-           "report": "Report of a period", "first": "From", "last": "To", "report_status": "Tickets",
-           "status.closed": "closed in the period", "status.all": "all logged in the period",
-           "all_services": "all services", "format": "Format", "make": "Make the report",
-           "digest": "Digest of a past day", "day": "Day", "show": "Show",
-           "bad_dates": "Give the dates as YYYY-MM-DD, the first not after the last.",
-           "bad_day": "Give a past day as YYYY-MM-DD.", "handler": "Handled by", "since": "Escalated"},
-    "id": {"management": "Manajemen", "escalations": "Eskalasi per tingkat",
-           "open_escalated": "tiket terbuka yang dieskalasi", "breached": "melewati batas",
-           "breach_response": "batas respons terlewati", "breach_resolution": "batas penyelesaian terlewati",
-           "on_time": "tepat waktu", "no_escalations": "Tidak ada tiket terbuka yang dieskalasi.",
-           "report": "Laporan periode", "first": "Dari", "last": "Sampai", "report_status": "Tiket",
-           "status.closed": "yang ditutup dalam periode", "status.all": "semua yang dicatat dalam periode",
-           "all_services": "semua layanan", "format": "Format", "make": "Buat laporan",
-           "digest": "Ringkasan hari yang lalu", "day": "Tanggal", "show": "Tampilkan",
-           "bad_dates": "Tulis tanggal sebagai TTTT-BB-HH, tanggal awal tidak setelah tanggal akhir.",
-           "bad_day": "Tulis hari yang sudah lewat sebagai TTTT-BB-HH.", "handler": "Ditangani oleh",
-           "since": "Dieskalasi"},
-}
-
 
 @dataclass(frozen=True)
 class EscalatedRow:
@@ -98,7 +74,7 @@ def read_day(value: str | None) -> date | None:
 
 def register(app: Flask, services: WebServices, common: Callable[[], dict[str, Any]]) -> None:
     def mw() -> Mapping[str, str]:
-        return WORDS.get(common()["lang"], WORDS["en"])
+        return MANAGEMENT_WORDS.get(common()["lang"], MANAGEMENT_WORDS["en"])
 
     def today() -> date:
         return services.clock().astimezone(services.desk.timezone).date()

@@ -11,7 +11,7 @@ rules as their reply by mail."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from flask import Flask, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -20,43 +20,12 @@ from sqlalchemy.orm import Session
 
 from models import Feedback, Ticket, TicketEvent
 from web.services import ReporterAction, WebServices
+from web.words import REPORTER_WORDS
 from workflow.status import Status
 from workflow.tokens import is_reporter_page_mac
 
 ENDPOINTS = frozenset({"reporter_page", "reporter_comment", "reporter_feedback"})
 COMMENT_LIMIT = 20000
-
-WORDS: Mapping[str, Mapping[str, str]] = {
-    "en": {"your_ticket": "Your ticket", "history": "What happened so far", "you": "You",
-           "desk": "Service desk", "add_comment": "Add information", "comment": "Your message",
-           "send": "Send", "feedback": "How satisfied are you?",
-           "rating": "Rating (1 = very dissatisfied, 5 = very satisfied)",
-           "feedback_comment": "Comment (optional)", "give_rating": "Send the rating",
-           "your_rating": "Your rating", "thanks_comment": "Thank you; your message is on the ticket.",
-           "thanks_new_ticket": "The ticket was closed too long ago; your message opened a new ticket: {number}.",
-           "thanks_rating": "Thank you for your rating.",
-           "refused.not_closed": "A rating can be given once the ticket is closed.",
-           "refused.bad_rating": "Choose a rating from 1 to 5.",
-           "refused.empty": "Write a message first.",
-           "reopen_hint": "If the problem is still there, say so in a message: the ticket is reopened.",
-           "rating.1": "1 - very dissatisfied", "rating.2": "2 - dissatisfied", "rating.3": "3 - neutral",
-           "rating.4": "4 - satisfied", "rating.5": "5 - very satisfied", "nothing_yet": "Nothing yet."},
-    "id": {"your_ticket": "Tiket Anda", "history": "Perkembangan sejauh ini", "you": "Anda",
-           "desk": "Service desk", "add_comment": "Tambahkan informasi", "comment": "Pesan Anda",
-           "send": "Kirim", "feedback": "Seberapa puas Anda?",
-           "rating": "Penilaian (1 = sangat tidak puas, 5 = sangat puas)",
-           "feedback_comment": "Komentar (boleh kosong)", "give_rating": "Kirim penilaian",
-           "your_rating": "Penilaian Anda", "thanks_comment": "Terima kasih; pesan Anda sudah tercatat pada tiket.",
-           "thanks_new_ticket": "Tiket sudah lama ditutup; pesan Anda membuka tiket baru: {number}.",
-           "thanks_rating": "Terima kasih atas penilaian Anda.",
-           "refused.not_closed": "Penilaian dapat diberikan setelah tiket ditutup.",
-           "refused.bad_rating": "Pilih penilaian dari 1 sampai 5.",
-           "refused.empty": "Tulis pesan terlebih dahulu.",
-           "reopen_hint": "Jika masalah masih ada, sampaikan dalam pesan: tiket akan dibuka kembali.",
-           "rating.1": "1 - sangat tidak puas", "rating.2": "2 - tidak puas", "rating.3": "3 - cukup",
-           "rating.4": "4 - puas", "rating.5": "5 - sangat puas", "nothing_yet": "Belum ada."},
-}
-
 
 @dataclass(frozen=True)
 class PublicEntry:
@@ -101,7 +70,7 @@ def register(app: Flask, services: WebServices, common: Callable[[], dict[str, A
 
     def language_of(ticket: Ticket) -> None:
         lang = ticket.reporter.language or services.desk.language
-        g.lang = lang if lang in WORDS else "en"
+        g.lang = lang if lang in REPORTER_WORDS else "en"
 
     def show(number: str, mac: str, code: int = 200) -> ResponseReturnValue:
         with services.readers() as db:
@@ -111,7 +80,7 @@ def register(app: Flask, services: WebServices, common: Callable[[], dict[str, A
             language_of(ticket)
             page = reporter_page(db, ticket)
             return render_template("reporter.html", page=page, t=page.ticket, mac=mac,
-                                   pw=WORDS[g.lang], closed=page.ticket.status == Status.CLOSED,
+                                   pw=REPORTER_WORDS[g.lang], closed=page.ticket.status == Status.CLOSED,
                                    **common()), code
 
     def act(number: str, mac: str, action: ReporterAction) -> ResponseReturnValue:
@@ -124,7 +93,7 @@ def register(app: Flask, services: WebServices, common: Callable[[], dict[str, A
             language_of(ticket)
             number = ticket.number
         result = services.reporter_act(ReporterAction(number, action.comment, action.rating))
-        pw = WORDS[g.lang]
+        pw = REPORTER_WORDS[g.lang]
         if result.refused:
             flash(pw.get("refused." + result.refused, result.refused), "error")
             return show(number, mac, code=422)

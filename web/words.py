@@ -1,6 +1,6 @@
-"""The console's words, one table per language: a page is all Indonesian or all English
-(the agent's directory language, else desk.language). Status labels come from
-workflow/status.py and configured values from [labels], as in the mails."""
+"""The console's words, one table per language (and one per page that has its own): a page
+is all Indonesian or all English (the agent's directory language, else desk.language). Status
+labels come from workflow/status.py and configured values from [labels], as in the mails."""
 from __future__ import annotations
 
 from typing import Mapping
@@ -149,3 +149,79 @@ def triage_reason(stored: object, lang: str) -> str:
     role = reason.get("role", "")
     return w[f"reason.{reason['rule']}"].format(word=reason.get("word", ""), text=reason.get("text", ""),
                                                 role=w.get(f"role.{role}", role.replace("_", " ")))
+
+# the reporter's page (web/public.py)
+REPORTER_WORDS: Mapping[str, Mapping[str, str]] = {
+    "en": {"your_ticket": "Your ticket", "history": "What happened so far", "you": "You",
+           "desk": "Service desk", "add_comment": "Add information", "comment": "Your message",
+           "send": "Send", "feedback": "How satisfied are you?",
+           "rating": "Rating (1 = very dissatisfied, 5 = very satisfied)",
+           "feedback_comment": "Comment (optional)", "give_rating": "Send the rating",
+           "your_rating": "Your rating", "thanks_comment": "Thank you; your message is on the ticket.",
+           "thanks_new_ticket": "The ticket was closed too long ago; your message opened a new ticket: {number}.",
+           "thanks_rating": "Thank you for your rating.",
+           "refused.not_closed": "A rating can be given once the ticket is closed.",
+           "refused.bad_rating": "Choose a rating from 1 to 5.",
+           "refused.empty": "Write a message first.",
+           "reopen_hint": "If the problem is still there, say so in a message: the ticket is reopened.",
+           "rating.1": "1 - very dissatisfied", "rating.2": "2 - dissatisfied", "rating.3": "3 - neutral",
+           "rating.4": "4 - satisfied", "rating.5": "5 - very satisfied", "nothing_yet": "Nothing yet."},
+    "id": {"your_ticket": "Tiket Anda", "history": "Perkembangan sejauh ini", "you": "Anda",
+           "desk": "Service desk", "add_comment": "Tambahkan informasi", "comment": "Pesan Anda",
+           "send": "Kirim", "feedback": "Seberapa puas Anda?",
+           "rating": "Penilaian (1 = sangat tidak puas, 5 = sangat puas)",
+           "feedback_comment": "Komentar (boleh kosong)", "give_rating": "Kirim penilaian",
+           "your_rating": "Penilaian Anda", "thanks_comment": "Terima kasih; pesan Anda sudah tercatat pada tiket.",
+           "thanks_new_ticket": "Tiket sudah lama ditutup; pesan Anda membuka tiket baru: {number}.",
+           "thanks_rating": "Terima kasih atas penilaian Anda.",
+           "refused.not_closed": "Penilaian dapat diberikan setelah tiket ditutup.",
+           "refused.bad_rating": "Pilih penilaian dari 1 sampai 5.",
+           "refused.empty": "Tulis pesan terlebih dahulu.",
+           "reopen_hint": "Jika masalah masih ada, sampaikan dalam pesan: tiket akan dibuka kembali.",
+           "rating.1": "1 - sangat tidak puas", "rating.2": "2 - tidak puas", "rating.3": "3 - cukup",
+           "rating.4": "4 - puas", "rating.5": "5 - sangat puas", "nothing_yet": "Belum ada."},
+}
+
+# the management pages (web/management.py)
+MANAGEMENT_WORDS: Mapping[str, Mapping[str, str]] = {
+    "en": {"management": "Management", "escalations": "Escalations by level",
+           "open_escalated": "open escalated tickets", "breached": "breached",
+           "breach_response": "response deadline missed", "breach_resolution": "resolution deadline missed",
+           "on_time": "on time", "no_escalations": "No open ticket is escalated.",
+           "report": "Report of a period", "first": "From", "last": "To", "report_status": "Tickets",
+           "status.closed": "closed in the period", "status.all": "all logged in the period",
+           "all_services": "all services", "format": "Format", "make": "Make the report",
+           "digest": "Digest of a past day", "day": "Day", "show": "Show",
+           "bad_dates": "Give the dates as YYYY-MM-DD, the first not after the last.",
+           "bad_day": "Give a past day as YYYY-MM-DD.", "handler": "Handled by", "since": "Escalated"},
+    "id": {"management": "Manajemen", "escalations": "Eskalasi per tingkat",
+           "open_escalated": "tiket terbuka yang dieskalasi", "breached": "melewati batas",
+           "breach_response": "batas respons terlewati", "breach_resolution": "batas penyelesaian terlewati",
+           "on_time": "tepat waktu", "no_escalations": "Tidak ada tiket terbuka yang dieskalasi.",
+           "report": "Laporan periode", "first": "Dari", "last": "Sampai", "report_status": "Tiket",
+           "status.closed": "yang ditutup dalam periode", "status.all": "semua yang dicatat dalam periode",
+           "all_services": "semua layanan", "format": "Format", "make": "Buat laporan",
+           "digest": "Ringkasan hari yang lalu", "day": "Tanggal", "show": "Tampilkan",
+           "bad_dates": "Tulis tanggal sebagai TTTT-BB-HH, tanggal awal tidak setelah tanggal akhir.",
+           "bad_day": "Tulis hari yang sudah lewat sebagai TTTT-BB-HH.", "handler": "Ditangani oleh",
+           "since": "Dieskalasi"},
+}
+
+# the logging form (web/log_form.py)
+LOG_WORDS: Mapping[str, Mapping[str, str]] = {
+    "en": {"title": "Log a phone or walk-in report", "nav": "Log a report", "channel": "Came by",
+           "phone_call": "Phone", "walk_in": "Walk-in", "name": "Reporter's name",
+           "address": "Reporter's e-mail address (from the directory, or new)", "phone": "Mobile number (for SMS)",
+           "contact_hint": "Give an address, a mobile number, or both: the desk tells the reporter there.",
+           "subject": "Subject", "description": "Description", "suggest": "Suggest the triage",
+           "save": "Log the report", "suggested": "Suggested triage", "why": "why",
+           "refused": "The report was not logged", "logged": "Logged", "keep": "suggestion"},
+    "id": {"title": "Catat laporan lewat telepon atau datang langsung", "nav": "Catat laporan",
+           "channel": "Masuk lewat", "phone_call": "Telepon", "walk_in": "Datang langsung",
+           "name": "Nama pelapor", "address": "Alamat e-mail pelapor (dari direktori, atau baru)",
+           "phone": "Nomor ponsel (untuk SMS)",
+           "contact_hint": "Isi alamat, nomor ponsel, atau keduanya: desk mengabari pelapor di sana.",
+           "subject": "Subjek", "description": "Uraian", "suggest": "Sarankan triase",
+           "save": "Catat laporan", "suggested": "Saran triase", "why": "alasan",
+           "refused": "Laporan tidak dicatat", "logged": "Dicatat", "keep": "saran"},
+}

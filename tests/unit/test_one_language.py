@@ -24,7 +24,7 @@ from outbound.render import Renderer
 from outbound.report_html import render_html
 from tests.unit.template_support import DESK as TEMPLATE_DESK
 from tests.unit.template_support import FACTS, SLA
-from web.words import WORDS, triage_reason
+from web.words import LOG_WORDS, MANAGEMENT_WORDS, REPORTER_WORDS, WORDS, triage_reason
 from workflow.digest_figures import Breach, DigestData, EscalationRecord, Figures, OpenTicket
 from workflow.report_metrics import Incident, measure, summarise
 from workflow.period import Period
@@ -207,7 +207,8 @@ def test_the_digest_is_in_one_language_with_its_decimal_mark(renderer: Renderer,
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_the_console_words_and_triage_reasons_are_in_one_language(lang: str) -> None:
-    texts = [v for k, v in WORDS[lang].items() if k != "lang"]
+    texts = [v for table in (WORDS, REPORTER_WORDS, MANAGEMENT_WORDS, LOG_WORDS)
+             for k, v in table[lang].items() if k != "lang"]
     texts += [triage_reason(r, lang) for r in ({"rule": "mentions", "word": "ipos"}, {"rule": "default"},
                                                {"rule": "role", "role": "head_of_office"},
                                                "reported by head of department", "mentions 'ipos'")]
