@@ -166,11 +166,12 @@ class BatchWork:
         mail: InboundMail | None = None
         try:
             if tried >= self.rt.settings.source.max_attempts:
-                with self._open().begin_nested():
-                    return _set_aside(self._open(), self.rt, fetched, tried)
+                session = self._open()
+                with session.begin_nested():
+                    return _set_aside(session, self.rt, fetched, tried)
             mail = parse_raw(self.rt, fetched.raw) if fetched.raw is not None else None
             session = self._open()
-            at.stage = Stage.STORE
+            at.stage = Stage.STORE  # from here the database: the savepoint, the lookups, the record
             with session.begin_nested():
                 handled = _process_in(session, self.rt, fetched, mail, at)
                 if tried:
@@ -276,7 +277,6 @@ def parse_raw(rt: Runtime, raw: bytes) -> InboundMail:
 
 def _process_in(session: Session, rt: Runtime, fetched: Fetched, mail: InboundMail | None,
                 at: Progress) -> Handled:
-    at.stage = Stage.STORE
     same, copy = earlier(session, fetched.key, dedup_key(mail) if mail is not None else None)
     if same is not None:  # crashed after commit, before the move: finish the move only
         log.info("inbound.replay", outcome=same.outcome)
