@@ -159,8 +159,8 @@ def watch_mailbox(rt: Runtime, stop: threading.Event, owner: str, plan: Schedule
     backoff = RECONNECT_FIRST
     while not stop.is_set():
         try:
-            if not _watch(rt, stop, owner, plan):
-                return
+            _watch(rt, stop, owner, plan)
+            return
         except MAILBOX_ERRORS as exc:
             log.warning("poll.mailbox_unavailable", error=f"{type(exc).__name__}: {exc}",
                         retry_in=backoff)
@@ -168,15 +168,15 @@ def watch_mailbox(rt: Runtime, stop: threading.Event, owner: str, plan: Schedule
             backoff = min(backoff * 2, RECONNECT_MAX)
 
 
-def _watch(rt: Runtime, stop: threading.Event, owner: str, plan: Schedule) -> bool:
-    """One connection's worth of watching; False when the watch should end (the lease is
-    someone else's, or the stop flag)."""
+def _watch(rt: Runtime, stop: threading.Event, owner: str, plan: Schedule) -> None:
+    """One connection's worth of watching, until the lease is someone else's or the stop
+    flag is set; a failing mailbox server raises (the caller reconnects)."""
     source = make_source(rt.settings)
     try:
         lease = Lease(rt.sessions, source.name, owner, timedelta(seconds=plan.poll_lease_seconds), rt.clock)
         if not lease.acquire():
             log.info("poll.mailbox_busy", mailbox=source.name)
-            return False
+            return
         try:
             def lost() -> bool:
                 return stop.is_set() or not lease.keep()
@@ -186,7 +186,6 @@ def _watch(rt: Runtime, stop: threading.Event, owner: str, plan: Schedule) -> bo
                 if result.seen:
                     log.info("poll.done", seen=result.seen, outcomes=result.outcomes)
                 source.wait(plan.poll_seconds, should_stop=lost)
-            return False
         finally:
             lease.release()
     finally:
